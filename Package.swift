@@ -1,0 +1,34 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+]
+
+let package = Package(
+    name: "Parallax",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "parallax", targets: ["parallax"]),
+        .library(name: "TraceModel", targets: ["TraceModel"]),
+        .library(name: "TraceWire", targets: ["TraceWire"]),
+        .library(name: "TraceStore", targets: ["TraceStore"]),
+    ],
+    targets: [
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+        .target(name: "TraceModel", dependencies: ["CCrypto"], swiftSettings: strict),
+        .target(name: "TraceWire", dependencies: ["TraceModel", "CZstd"], swiftSettings: strict),
+        .target(name: "TraceStore", dependencies: ["TraceModel", "TraceWire", "CSQLite", "CZstd"], swiftSettings: strict),
+        .target(name: "ParallaxCLI", dependencies: ["TraceModel", "TraceWire", "TraceStore"], swiftSettings: strict),
+        .executableTarget(name: "parallax", dependencies: ["ParallaxCLI"], swiftSettings: strict),
+        .executableTarget(name: "parallax-bench", dependencies: ["TraceModel", "TraceWire", "TraceStore", "CSQLite"], swiftSettings: strict),
+
+        .testTarget(name: "TraceModelTests", dependencies: ["TraceModel"], swiftSettings: strict),
+        .testTarget(name: "TraceWireTests", dependencies: ["TraceWire"], swiftSettings: strict),
+        .testTarget(name: "TraceStoreTests", dependencies: ["TraceStore"], swiftSettings: strict),
+        .testTarget(name: "CLITests", dependencies: ["ParallaxCLI"], swiftSettings: strict),
+    ]
+)
