@@ -191,7 +191,7 @@ public struct NetResponse: EventData {
         status = try r.integer("status", min: 100, max: 599)
         error = try r.string("error")
         if status == nil, error == nil {
-            throw EventDecodingError(field: "data.status", reason: "a net.response needs a status or an error")
+            throw EventDecodingError(field: "data", reason: "a net.response needs a status or an error")
         }
         headers = try r.stringMap("headers")?.compactMapValues { $0 }
         bodyBytes = try r.integer("body_bytes", min: 0)
