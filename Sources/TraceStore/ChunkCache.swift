@@ -1,0 +1,60 @@
+/// A chunk's events once decompressed: the NDJSON bytes and where each line starts.
+struct DecodedChunk {
+    let bytes: [UInt8]
+    /// `count + 1` offsets: line `i` is `bytes[starts[i] ..< starts[i + 1] - 1]` (without its newline).
+    let starts: [Int]
+
+    /// Splits NDJSON lines; nil unless there are exactly `expectedCount` newline-terminated lines.
+    init?(bytes: [UInt8], expectedCount: Int) {
+        var starts: [Int] = [0]
+        starts.reserveCapacity(expectedCount + 1)
+        bytes.withUnsafeBufferPointer { buffer in
+            for i in 0..<buffer.count where buffer[i] == 0x0A { starts.append(i + 1) }
+        }
+        guard starts.count == expectedCount + 1, starts.last == bytes.count else { return nil }
+        self.bytes = bytes
+        self.starts = starts
+    }
+
+    var count: Int { starts.count - 1 }
+
+    func line(_ index: Int) -> [UInt8]? {
+        guard index >= 0, index < count else { return nil }
+        return Array(bytes[starts[index] ..< starts[index + 1] - 1])
+    }
+}
+
+/// The few most recently read chunks, so reading a session's events in order decompresses each
+/// chunk once. Chunks are never changed after they are written, so entries never go stale.
+struct ChunkCache {
+    let capacity: Int
+    private var entries: [Int64: DecodedChunk] = [:]
+    /// Least recently used first.
+    private var order: [Int64] = []
+
+    init(capacity: Int) {
+        self.capacity = max(0, capacity)
+    }
+
+    mutating func get(_ id: Int64) -> DecodedChunk? {
+        guard let chunk = entries[id] else { return nil }
+        if order.last != id, let i = order.firstIndex(of: id) {
+            order.remove(at: i)
+            order.append(id)
+        }
+        return chunk
+    }
+
+    mutating func put(_ id: Int64, _ chunk: DecodedChunk) {
+        guard capacity > 0 else { return }
+        if entries.updateValue(chunk, forKey: id) == nil {
+            order.append(id)
+            if order.count > capacity { entries[order.removeFirst()] = nil }
+        }
+    }
+
+    mutating func removeAll() {
+        entries = [:]
+        order = []
+    }
+}

@@ -1,0 +1,95 @@
+import Synchronization
+import TraceModel
+
+/// The embedded store: one SQLite file in WAL mode.
+///
+/// Events of one batch and one session are kept together as a zstd chunk of their canonical lines;
+/// a compact `events` index (session, seq → chunk, line, kind) answers lookups, duplicate checks
+/// and seq/kind filters. All calls go through one connection behind a mutex, so an instance can be
+/// shared freely; they block, so call them off the cooperative thread pool.
+public final class SQLiteStore: Store {
+    public struct Options: Sendable {
+        public var database: Database.Options
+        /// zstd level for chunks and blobs.
+        public var compressionLevel: Int32
+        /// A batch's events of one session are split into chunks of at most this many raw bytes.
+        public var maxChunkBytes: Int
+        /// Decompressed chunks kept for reads.
+        public var chunkCacheSize: Int
+
+        public init(database: Database.Options = .init(), compressionLevel: Int32 = 3, maxChunkBytes: Int = 1 << 20,
+                    chunkCacheSize: Int = 16) {
+            self.database = database
+            self.compressionLevel = compressionLevel
+            self.maxChunkBytes = maxChunkBytes
+            self.chunkCacheSize = chunkCacheSize
+        }
+
+        /// The defaults with `synchronous = NORMAL` (faster; the last commits may be lost on power loss).
+        public static var relaxedDurability: Options {
+            var options = Options()
+            options.database.synchronous = .normal
+            return options
+        }
+    }
+
+    public let path: String
+    private let connection: Mutex<StoreConnection>
+
+    /// Opens or creates the store at `path` and applies any missing schema steps.
+    public init(path: String, options: Options = .init()) throws {
+        let database = try Database(path: path, options: options.database)
+        do {
+            try Migrator().migrate(database)
+        } catch var error as SQLiteError {
+            if error.activity == nil { error.activity = "migrating the schema" }
+            throw error
+        }
+        self.path = path
+        connection = Mutex(StoreConnection(
+            database: database, compressionLevel: options.compressionLevel, maxChunkBytes: options.maxChunkBytes,
+            chunkCacheSize: options.chunkCacheSize))
+    }
+
+    /// Runs `body` holding the connection, naming `activity` in any SQLite error.
+    private func locked<T: Sendable>(_ activity: @autoclosure () -> String, _ body: (StoreConnection) throws -> T) throws -> T {
+        do {
+            return try connection.withLock { connection throws -> T in try body(connection) }
+        } catch var error as SQLiteError {
+            if error.activity == nil { error.activity = activity() }
+            throw error
+        }
+    }
+
+    public func append(_ events: [Event]) throws -> AppendResult {
+        try locked("appending \(events.count) events") { try $0.append(events) }
+    }
+
+    public func sessions(_ query: SessionQuery) throws -> SessionPage {
+        try locked("listing sessions") { try $0.sessions(query) }
+    }
+
+    public func session(_ id: SessionID) throws -> SessionSummary? {
+        try locked("reading session \(id)") { try $0.session(id) }
+    }
+
+    public func events(_ query: EventQuery) throws -> [StoredEvent] {
+        try locked("reading events of session \(query.session)") { try $0.events(query) }
+    }
+
+    public func conflicts(session: SessionID) throws -> [StoredConflict] {
+        try locked("reading conflicts of session \(session)") { try $0.conflicts(session: session) }
+    }
+
+    public func putBlob(_ bytes: [UInt8]) throws -> Digest {
+        try locked("storing a \(bytes.count)-byte blob") { try $0.putBlob(bytes) }
+    }
+
+    public func blob(_ digest: Digest) throws -> [UInt8]? {
+        try locked("reading blob \(digest)") { try $0.blob(digest) }
+    }
+
+    public func hasBlob(_ digest: Digest) throws -> Bool {
+        try locked("looking up blob \(digest)") { try $0.hasBlob(digest) }
+    }
+}

@@ -1,0 +1,208 @@
+import TraceModel
+
+extension StoreConnection {
+    /// A session's row as the append of one batch sees and updates it.
+    struct SessionState {
+        var key: Int64
+        var hasStart: Bool
+        var running: Bool
+        var eventCount: Int64
+        var lastSeq: Int64
+        var ackedSeq: Int64
+    }
+
+    func append(_ events: [Event]) throws -> AppendResult {
+        guard !events.isEmpty else { return AppendResult() }
+        for event in events where event.seq > UInt64(Event.maxSafeInteger) {
+            throw StoreError(.invalidArgument, "seq \(event.seq) is above 2^53 - 1", session: event.session, seq: event.seq)
+        }
+        // Group by session, keeping the order in which sessions first appear.
+        var order: [SessionID] = []
+        var groups: [SessionID: [Event]] = [:]
+        for event in events {
+            if groups[event.session] == nil { order.append(event.session) }
+            groups[event.session, default: []].append(event)
+        }
+        let receivedAt = Timestamp.now()
+        var result = AppendResult()
+        do {
+            try database.transaction {
+                for id in order { try append(session: id, groups[id]!, receivedAt: receivedAt, into: &result) }
+            }
+        } catch {
+            discardCaches()
+            throw error
+        }
+        return result
+    }
+
+    private func append(session id: SessionID, _ unsorted: [Event], receivedAt: Timestamp, into result: inout AppendResult) throws {
+        // Recorders send events in seq order; sort only when they are not (stable: first copy wins).
+        var events = unsorted
+        if zip(events, events.dropFirst()).contains(where: { $0.seq > $1.seq }) {
+            events = events.enumerated().sorted { ($0.element.seq, $0.offset) < ($1.element.seq, $1.offset) }.map(\.element)
+        }
+        var state = try loadSession(id)
+        var fresh: [(event: Event, bytes: [UInt8])] = []
+        fresh.reserveCapacity(events.count)
+        var previous: (seq: UInt64, bytes: [UInt8])?
+        for event in events {
+            let bytes = event.canonicalBytes()
+            if let previous, previous.seq == event.seq {
+                // The same seq twice in one batch: compare with the version that is (or will be) stored.
+                if previous.bytes == bytes { result.duplicates += 1 } else {
+                    try recordConflict(state: &state, session: id, seq: event.seq, bytes: bytes, receivedAt: receivedAt, into: &result)
+                }
+                continue
+            }
+            // New seqs above the highest stored one need no lookup: the common case.
+            if Int64(event.seq) > state.lastSeq {
+                fresh.append((event, bytes))
+                previous = (event.seq, bytes)
+                continue
+            }
+            if let stored = try storedBytes(session: id, key: state.key, seq: event.seq) {
+                previous = (event.seq, stored)
+                if stored == bytes { result.duplicates += 1 } else {
+                    try recordConflict(state: &state, session: id, seq: event.seq, bytes: bytes, receivedAt: receivedAt, into: &result)
+                }
+            } else {
+                fresh.append((event, bytes))
+                previous = (event.seq, bytes)
+            }
+        }
+        if !fresh.isEmpty {
+            try writeChunks(fresh, state: state)
+            try updateMetadata(fresh, state: &state)
+            result.accepted += fresh.count
+            try advance(&state, adding: fresh.map { Int64($0.event.seq) })
+        }
+        try statement("""
+            UPDATE sessions SET event_count = ?, last_seq = ?, acked_seq = ? WHERE id = ?
+            """).run(.integer(state.eventCount), .integer(state.lastSeq), .integer(state.ackedSeq), .integer(state.key))
+        result.acked[id] = state.ackedSeq
+    }
+
+    /// Reads the session's row, creating it (start time from the id until `session.start` arrives).
+    private func loadSession(_ id: SessionID) throws(SQLiteError) -> SessionState {
+        let select = try statement("""
+            SELECT id, has_start, status = 'running', event_count, last_seq, acked_seq FROM sessions WHERE ulid = ?
+            """)
+        let found = try select.use { s throws(SQLiteError) -> SessionState? in
+            try s.bind(1, id.string)
+            guard try s.step() else { return nil }
+            return SessionState(key: s.int64(0), hasStart: s.int64(1) != 0, running: s.int64(2) != 0,
+                                eventCount: s.int64(3), lastSeq: s.int64(4), ackedSeq: s.int64(5))
+        }
+        if let found { return found }
+        try statement("INSERT INTO sessions (ulid, started_at) VALUES (?, ?)")
+            .run(.text(id.string), .integer(Int64(id.milliseconds) * 1000))
+        return SessionState(key: database.lastInsertRowID, hasStart: false, running: true, eventCount: 0, lastSeq: -1, ackedSeq: -1)
+    }
+
+    /// The stored bytes of `(session, seq)`, or nil when that seq is not stored.
+    private func storedBytes(session id: SessionID, key: Int64, seq: UInt64) throws -> [UInt8]? {
+        let select = try statement("SELECT chunk, idx FROM events WHERE session = ? AND seq = ?")
+        let location = try select.use { s throws(SQLiteError) -> (chunk: Int64, index: Int)? in
+            try s.bind(1, key)
+            try s.bind(2, Int64(seq))
+            return try s.step() ? (s.int64(0), Int(s.int64(1))) : nil
+        }
+        guard let location else { return nil }
+        return try eventBytes(chunk: location.chunk, index: location.index, session: id, seq: seq)
+    }
+
+    /// Keeps a refused version (once per distinct version) and flags the session.
+    private func recordConflict(state: inout SessionState, session id: SessionID, seq: UInt64, bytes: [UInt8],
+                                receivedAt: Timestamp, into result: inout AppendResult) throws(SQLiteError) {
+        result.conflicts.append(AppendConflict(session: id, seq: seq))
+        try statement("""
+            INSERT OR IGNORE INTO conflicts (session, seq, digest, received_at, data) VALUES (?, ?, ?, ?, ?)
+            """).run(.integer(state.key), .integer(Int64(seq)), .blob(Digest.sha256(bytes).bytes),
+                     .integer(receivedAt.microseconds), .blob(bytes))
+        if database.changes > 0 {
+            try statement("UPDATE sessions SET conflict_count = conflict_count + 1 WHERE id = ?").run(.integer(state.key))
+        }
+    }
+
+    /// Writes `fresh` (sorted by seq) as zstd chunks of at most `maxChunkBytes` raw bytes each,
+    /// plus one index row per event.
+    private func writeChunks(_ fresh: [(event: Event, bytes: [UInt8])], state: SessionState) throws {
+        let insertChunk = try statement("""
+            INSERT INTO chunks (session, first_seq, last_seq, count, raw_bytes, codec, data) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """)
+        let insertEvent = try statement("INSERT INTO events (session, seq, chunk, idx, kind) VALUES (?, ?, ?, ?, ?)")
+        var start = 0
+        var raw: [UInt8] = []
+        while start < fresh.count {
+            var end = start
+            raw.removeAll(keepingCapacity: true)
+            while end < fresh.count, end == start || raw.count + fresh[end].bytes.count < maxChunkBytes {
+                raw.append(contentsOf: fresh[end].bytes)
+                raw.append(0x0A)
+                end += 1
+            }
+            let compressed = codec.compress(raw)
+            let useZstd = compressed.count < raw.count
+            try insertChunk.run(
+                .integer(state.key), .integer(Int64(fresh[start].event.seq)), .integer(Int64(fresh[end - 1].event.seq)),
+                .integer(Int64(end - start)), .integer(Int64(raw.count)),
+                .integer(useZstd ? PayloadCodec.zstd.rawValue : PayloadCodec.raw.rawValue), .blob(useZstd ? compressed : raw))
+            let chunkID = database.lastInsertRowID
+            for i in start..<end {
+                let kind = try kindID(for: fresh[i].event.kind)
+                insertEvent.reset()
+                try insertEvent.bind(1, state.key)
+                try insertEvent.bind(2, Int64(fresh[i].event.seq))
+                try insertEvent.bind(3, chunkID)
+                try insertEvent.bind(4, Int64(i - start))
+                try insertEvent.bind(5, kind)
+                while try insertEvent.step() {}
+            }
+            insertEvent.reset()
+            start = end
+        }
+    }
+
+    /// Fills the session's metadata from a newly stored `session.start` or `session.end`.
+    private func updateMetadata(_ fresh: [(event: Event, bytes: [UInt8])], state: inout SessionState) throws(SQLiteError) {
+        for (event, _) in fresh {
+            if event.kind == .sessionStart, !state.hasStart, case .sessionStart(let start)? = try? event.payload() {
+                try statement("""
+                    UPDATE sessions SET agent = ?, agent_version = ?, task = ?, condition = ?, worker = ?, replay_of = ?,
+                    has_start = 1, started_at = ? WHERE id = ?
+                    """).run(.text(start.agentName), text(start.agentVersion), text(start.task), text(start.condition),
+                             text(start.worker), text(start.replayOf?.string), .integer(event.ts.microseconds),
+                             .integer(state.key))
+                state.hasStart = true
+            } else if event.kind == .sessionEnd, state.running, case .sessionEnd(let end)? = try? event.payload() {
+                try statement("UPDATE sessions SET status = ?, ended_at = ? WHERE id = ?")
+                    .run(.text(end.status), .integer(event.ts.microseconds), .integer(state.key))
+                state.running = false
+            }
+        }
+    }
+
+    private func text(_ value: String?) -> SQLiteValue { value.map(SQLiteValue.text) ?? .null }
+
+    /// Counts `added` (new seqs, sorted) and moves the acked watermark over every contiguous seq.
+    private func advance(_ state: inout SessionState, adding added: [Int64]) throws(SQLiteError) {
+        state.eventCount += Int64(added.count)
+        state.lastSeq = max(state.lastSeq, added.last!)
+        // Seqs are distinct and non-negative, so count == last + 1 means 0...last are all there.
+        if state.eventCount == state.lastSeq + 1 {
+            state.ackedSeq = state.lastSeq
+            return
+        }
+        // Otherwise the watermark moves only if the seq right above it just arrived.
+        guard added.contains(state.ackedSeq + 1) else { return }
+        let select = try statement("SELECT seq FROM events WHERE session = ? AND seq > ? ORDER BY seq")
+        state.ackedSeq = try select.use { s throws(SQLiteError) -> Int64 in
+            try s.bind(1, state.key)
+            try s.bind(2, state.ackedSeq)
+            var acked = state.ackedSeq
+            while try s.step(), s.int64(0) == acked + 1 { acked += 1 }
+            return acked
+        }
+    }
+}

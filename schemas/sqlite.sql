@@ -1,0 +1,76 @@
+-- Parallax SQLite store: the schema the migrations in Sources/TraceStore/Migration.swift produce.
+-- Statements appear in sqlite_master order (by name); a test keeps this file equal to a fresh database.
+--
+-- sessions   one row per session (integer key, ULID text unique); metadata from session.start/end,
+--            counters kept by append: event_count, last_seq, acked_seq (highest contiguous), conflicts.
+-- chunks     zstd (codec 1) or raw (codec 0) canonical NDJSON lines of one batch of one session.
+-- events     compact index: (session, seq) -> chunk, line index, interned kind.
+-- kinds      interned event kind names.
+-- conflicts  refused versions of an already-stored (session, seq), one row per distinct digest.
+-- blobs      content-addressed payloads keyed by raw SHA-256; zstd when smaller.
+-- schema_migrations  applied migration steps.
+
+CREATE TABLE blobs (
+    digest BLOB NOT NULL PRIMARY KEY,
+    size INTEGER NOT NULL,
+    codec INTEGER NOT NULL,
+    data BLOB NOT NULL
+);
+
+CREATE TABLE chunks (
+    id INTEGER PRIMARY KEY,
+    session INTEGER NOT NULL REFERENCES sessions (id),
+    first_seq INTEGER NOT NULL,
+    last_seq INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    raw_bytes INTEGER NOT NULL,
+    codec INTEGER NOT NULL,
+    data BLOB NOT NULL
+);
+
+CREATE TABLE conflicts (
+    id INTEGER PRIMARY KEY,
+    session INTEGER NOT NULL REFERENCES sessions (id),
+    seq INTEGER NOT NULL,
+    digest BLOB NOT NULL,
+    received_at INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    UNIQUE (session, seq, digest)
+);
+
+CREATE TABLE events (
+    session INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    chunk INTEGER NOT NULL,
+    idx INTEGER NOT NULL,
+    kind INTEGER NOT NULL,
+    PRIMARY KEY (session, seq)
+) WITHOUT ROWID;
+
+CREATE TABLE kinds (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE
+);
+
+CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL);
+
+CREATE TABLE sessions (
+    id INTEGER PRIMARY KEY,
+    ulid TEXT NOT NULL UNIQUE,
+    agent TEXT,
+    agent_version TEXT,
+    task TEXT,
+    condition TEXT,
+    worker TEXT,
+    replay_of TEXT,
+    status TEXT NOT NULL DEFAULT 'running',
+    has_start INTEGER NOT NULL DEFAULT 0,
+    started_at INTEGER NOT NULL,
+    ended_at INTEGER,
+    event_count INTEGER NOT NULL DEFAULT 0,
+    last_seq INTEGER NOT NULL DEFAULT -1,
+    acked_seq INTEGER NOT NULL DEFAULT -1,
+    conflict_count INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE INDEX sessions_by_start ON sessions (started_at, ulid);
