@@ -13,33 +13,39 @@ public struct Digest: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// Parses `sha256:<hex>`; nil when the prefix, length or case is wrong.
     public init?(_ text: String) {
-        let utf8 = Array(text.utf8)
-        guard utf8.count == 71, text.hasPrefix(Self.prefix) else { return nil }
-        guard let raw = Self.decodeHex(utf8[7...]) else { return nil }
+        var text = text
+        let raw: [UInt8]? = text.withUTF8 { utf8 in
+            guard utf8.count == 71, utf8[0] == 0x73, utf8[1] == 0x68, utf8[2] == 0x61, utf8[3] == 0x32, utf8[4] == 0x35,
+                  utf8[5] == 0x36, utf8[6] == 0x3A else { return nil }
+            return Self.decodeHex(UnsafeBufferPointer(rebasing: utf8[7...]))
+        }
+        guard let raw else { return nil }
         self.bytes = raw
     }
 
     /// Parses a bare 64-hex-digit string (the form used in blob URLs).
     public init?(hex: String) {
-        let utf8 = Array(hex.utf8)
-        guard utf8.count == 64, let raw = Self.decodeHex(utf8[...]) else { return nil }
+        var hex = hex
+        guard let raw = hex.withUTF8({ Self.decodeHex($0) }) else { return nil }
         self.bytes = raw
     }
 
-    private static func decodeHex(_ text: ArraySlice<UInt8>) -> [UInt8]? {
-        var out = [UInt8]()
-        out.reserveCapacity(32)
-        var high: UInt8? = nil
-        for c in text {
-            let v: UInt8
+    /// 64 lowercase hex digits → 32 bytes; uppercase is rejected (one spelling per digest).
+    private static func decodeHex(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        guard text.count == 64 else { return nil }
+        @inline(__always) func nibble(_ c: UInt8) -> UInt8? {
             switch c {
-            case 0x30...0x39: v = c - 0x30
-            case 0x61...0x66: v = c - 0x61 + 10
-            default: return nil  // uppercase is rejected: one spelling per digest
+            case 0x30...0x39: c - 0x30
+            case 0x61...0x66: c - 0x61 + 10
+            default: nil
             }
-            if let h = high { out.append(h << 4 | v); high = nil } else { high = v }
         }
-        return out.count == 32 ? out : nil
+        var out = [UInt8](repeating: 0, count: 32)
+        for i in 0..<32 {
+            guard let h = nibble(text[2 * i]), let l = nibble(text[2 * i + 1]) else { return nil }
+            out[i] = h << 4 | l
+        }
+        return out
     }
 
     public var hex: String {
@@ -53,6 +59,15 @@ public struct Digest: Sendable, Hashable, Comparable, CustomStringConvertible {
     }
 
     public var description: String { Self.prefix + hex }
+
+    /// `sha256:<hex>` appended as UTF-8 bytes.
+    public func write(into out: inout [UInt8]) {
+        out.append(contentsOf: [0x73, 0x68, 0x61, 0x32, 0x35, 0x36, 0x3A])  // "sha256:"
+        for b in bytes {
+            out.append(JSONValue.hexDigits[Int(b >> 4)])
+            out.append(JSONValue.hexDigits[Int(b & 0xF)])
+        }
+    }
 
     public static func < (a: Digest, b: Digest) -> Bool { a.bytes.lexicographicallyPrecedes(b.bytes) }
 

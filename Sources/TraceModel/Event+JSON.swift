@@ -22,8 +22,13 @@ extension Event {
         guard case .object(let object) = json else {
             throw EventDecodingError(field: nil, reason: "an event must be a JSON object, got \(json.typeName)")
         }
-        for key in JSONValue.sortedKeys(object) where !Self.envelopeKeys.contains(key) {
-            throw EventDecodingError(field: key, reason: "unknown envelope field (event-specific fields belong in data)")
+        for key in object.keys {
+            switch key {
+            case "v", "session", "seq", "ts", "mono_ns", "kind", "actor", "cause", "data", "blobs", "prev": continue
+            default:
+                let first = JSONValue.sortedKeys(object).first { !Self.envelopeKeys.contains($0) } ?? key
+                throw EventDecodingError(field: first, reason: "unknown envelope field (event-specific fields belong in data)")
+            }
         }
         let r = FieldReader(object, path: "")
         let version = try r.integer("v", required: true)!
@@ -108,11 +113,13 @@ extension Event {
         out.append(0x22)
         if !blobs.isEmpty {
             key(",\"blobs\":{")
-            for (i, name) in blobs.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
+            for (i, name) in blobs.keys.sorted(by: JSONValue.utf8Precedes).enumerated() {
                 if i > 0 { out.append(0x2C) }
                 JSONValue.writeCanonical(string: name, into: &out)
                 out.append(0x3A)
-                JSONValue.writeCanonical(string: blobs[name]!.description, into: &out)
+                out.append(0x22)
+                blobs[name]!.write(into: &out)
+                out.append(0x22)
             }
             out.append(0x7D)
         }
@@ -128,7 +135,7 @@ extension Event {
         out.append(contentsOf: String(monoNs).utf8)
         if let prev {
             key(",\"prev\":\"")
-            out.append(contentsOf: prev.description.utf8)
+            prev.write(into: &out)
             out.append(0x22)
         }
         key(",\"seq\":")
@@ -136,7 +143,7 @@ extension Event {
         key(",\"session\":\"")
         out.append(contentsOf: session.string.utf8)
         key("\",\"ts\":\"")
-        out.append(contentsOf: ts.rfc3339.utf8)
+        out.append(contentsOf: ts.rfc3339Bytes)
         key("\",\"v\":1}")
         return out
     }

@@ -12,6 +12,14 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
 public struct JSONParser: ~Copyable {
     public static let defaultMaxDepth = 64
 
+    public static func parse(_ bytes: [UInt8], maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSONValue {
+        try bytes.withUnsafeBufferPointer { buffer throws(JSONParseError) in try parse(buffer: buffer, maxDepth: maxDepth) }
+    }
+
+    public static func parse(_ bytes: ArraySlice<UInt8>, maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSONValue {
+        try bytes.withUnsafeBufferPointer { buffer throws(JSONParseError) in try parse(buffer: buffer, maxDepth: maxDepth) }
+    }
+
     public static func parse(_ bytes: some Collection<UInt8>, maxDepth: Int = defaultMaxDepth) throws(JSONParseError) -> JSONValue {
         let result: Result<JSONValue, JSONParseError>? = bytes.withContiguousStorageIfAvailable { buffer in
             Result { () throws(JSONParseError) -> JSONValue in try parse(buffer: buffer, maxDepth: maxDepth) }
@@ -85,9 +93,11 @@ public struct JSONParser: ~Copyable {
     private mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
         if depth > maxDepth { throw error("nesting deeper than \(maxDepth) levels") }
         index += 1  // {
-        var object: [String: JSONValue] = [:]
+        // Collect members first so the dictionary is allocated once at its final size.
+        var members: [(key: String, value: JSONValue, offset: Int)] = []
+        members.reserveCapacity(8)
         skipWhitespace()
-        if index < buffer.count, buffer[index] == UInt8(ascii: "}") { index += 1; return .object(object) }
+        if index < buffer.count, buffer[index] == UInt8(ascii: "}") { index += 1; return .object([:]) }
         while true {
             skipWhitespace()
             guard index < buffer.count else { throw error("unexpected end of input inside an object") }
@@ -98,15 +108,18 @@ public struct JSONParser: ~Copyable {
             guard index < buffer.count, buffer[index] == UInt8(ascii: ":") else { throw error("expected ':' after object key") }
             index += 1
             skipWhitespace()
-            let value = try parseValue(depth: depth)
-            if object.updateValue(value, forKey: key) != nil {
-                throw error("duplicate object key \"\(key)\"", at: keyOffset)
-            }
+            members.append((key, try parseValue(depth: depth), keyOffset))
             skipWhitespace()
             guard index < buffer.count else { throw error("unexpected end of input inside an object") }
             switch buffer[index] {
             case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "}"): index += 1; return .object(object)
+            case UInt8(ascii: "}"):
+                index += 1
+                var object = [String: JSONValue](minimumCapacity: members.count)
+                for member in members where object.updateValue(member.value, forKey: member.key) != nil {
+                    throw error("duplicate object key \"\(member.key)\"", at: member.offset)
+                }
+                return .object(object)
             default: throw error("expected ',' or '}' in object")
             }
         }
@@ -163,17 +176,20 @@ public struct JSONParser: ~Copyable {
         let quote = index
         index += 1
         let start = index
-        // Fast path: no escapes, validate UTF-8 once.
+        // Fast path: no escapes; ASCII needs no UTF-8 validation, anything else is validated once.
+        var sawNonASCII = false
         while index < buffer.count {
             let byte = buffer[index]
             if byte == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: buffer[start..<index])
+                index += 1
+                if !sawNonASCII { return String(decoding: slice, as: UTF8.self) }
                 guard let string = String(validating: slice, as: UTF8.self) else {
                     throw error("invalid UTF-8 in string", at: start + Self.firstInvalidUTF8(slice))
                 }
-                index += 1
                 return string
             }
+            if byte >= 0x80 { sawNonASCII = true }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw error("unescaped control character in string") }
             index += 1

@@ -39,17 +39,26 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         microseconds = ((days * 86_400 + hour * 3600 + minute * 60 + second) * 1_000_000) + micros
     }
 
-    public var rfc3339: String {
+    public var rfc3339: String { String(decoding: rfc3339Bytes, as: UTF8.self) }
+
+    /// The RFC 3339 form as 27 UTF-8 bytes (the canonical encoder writes these directly).
+    public var rfc3339Bytes: [UInt8] {
         let micros = ((microseconds % 1_000_000) + 1_000_000) % 1_000_000
         let totalSeconds = (microseconds - micros) / 1_000_000
         let secondsOfDay = ((totalSeconds % 86_400) + 86_400) % 86_400
-        let days = (totalSeconds - secondsOfDay) / 86_400
-        let (y, m, d) = Self.civilFromDays(days)
-        func pad(_ v: Int64, _ width: Int) -> String {
-            let s = String(v)
-            return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
+        let (y, m, d) = Self.civilFromDays((totalSeconds - secondsOfDay) / 86_400)
+        var out = [UInt8](repeating: 0, count: 27)
+        func put(_ value: Int64, _ at: Int, _ width: Int) {
+            var v = value
+            for i in stride(from: at + width - 1, through: at, by: -1) {
+                out[i] = 0x30 + UInt8(truncatingIfNeeded: v % 10)
+                v /= 10
+            }
         }
-        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(secondsOfDay / 3600, 2)):\(pad(secondsOfDay / 60 % 60, 2)):\(pad(secondsOfDay % 60, 2)).\(pad(micros, 6))Z"
+        put(y, 0, 4); out[4] = 0x2D; put(m, 5, 2); out[7] = 0x2D; put(d, 8, 2); out[10] = 0x54
+        put(secondsOfDay / 3600, 11, 2); out[13] = 0x3A; put(secondsOfDay / 60 % 60, 14, 2); out[16] = 0x3A
+        put(secondsOfDay % 60, 17, 2); out[19] = 0x2E; put(micros, 20, 6); out[26] = 0x5A
+        return out
     }
 
     public var description: String { rfc3339 }
