@@ -17,8 +17,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+command -v python3 >/dev/null || { $sudo apt-get update -qq; DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3 >/dev/null; }
 for p in "${pys[@]}"; do
   python3 -c "import $p" 2>/dev/null && continue
   echo "setup: installing PyPI package: $p" >&2
-  python3 -m pip install -q "$p" || python3 -m pip install -q --break-system-packages "$p"
+  python3 -m pip install -q "$p" 2>/dev/null \
+    || python3 -m pip install -q --break-system-packages "$p" 2>/dev/null \
+    || { $sudo apt-get update -qq; DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "python3-$p" >/dev/null; }
+  python3 -c "import $p" || { echo "setup: could not install the Python package $p" >&2; exit 1; }
 done

@@ -1,1 +1,207 @@
-print("{}")
+// parallax-bench: the speed and size figures of the foundation, printed as one JSON object.
+// Every figure is measured in this run beside its baseline, because these machines are noisy:
+// compare ratios, not absolute numbers, across runs.
+import Foundation
+import TraceModel
+import TraceStore
+import TraceWire
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+/// Median of `runs` timings of `body` (seconds).
+func measure(runs: Int = 3, _ body: () throws -> Void) rethrows -> Double {
+    var times: [Double] = []
+    for _ in 0..<runs {
+        let start = now()
+        try body()
+        times.append(now() - start)
+    }
+    return times.sorted()[times.count / 2]
+}
+
+func peakRSSBytes() -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        let kb = line.split(separator: " ").compactMap { Int($0) }.first ?? 0
+        return kb * 1024
+    }
+    return 0
+}
+
+func fileSize(_ path: String) -> Int {
+    ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? 0
+}
+
+func tempDir() -> String {
+    let path = NSTemporaryDirectory() + "parallax-bench-\(getpid())-\(UUID().uuidString.prefix(8))"
+    try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+func rounded(_ x: Double, _ digits: Int = 3) -> Double {
+    let p = pow(10.0, Double(digits))
+    return (x * p).rounded() / p
+}
+
+let arguments = CommandLine.arguments
+let targetEvents = arguments.firstIndex(of: "--events").flatMap { Int(arguments[$0 + 1]) } ?? 200_000
+let batchSize = 1000
+let work = tempDir()
+defer { try? FileManager.default.removeItem(atPath: work) }
+
+// The standard synthetic mix: model calls, reasoning, tool calls, process.exec with output, file writes.
+var generator = SyntheticTrace(seed: 42)
+var events: [Event] = []
+events.reserveCapacity(targetEvents + 200)
+while events.count < targetEvents { events += generator.session() }
+let batches = stride(from: 0, to: events.count, by: batchSize).map { Array(events[$0..<min($0 + batchSize, events.count)]) }
+let lines = events.map { $0.canonicalBytes() }
+let ndjsonBytes = lines.reduce(0) { $0 + $1.count + 1 }
+var kindMix: [String: Int] = [:]
+for e in events { kindMix[e.kind.rawValue, default: 0] += 1 }
+
+// 1. NDJSON encode + zstd compress, as a recorder's shipper does per batch; and the reverse.
+var compressedBatches: [[UInt8]] = []
+let encodeTime = measure {
+    compressedBatches = batches.map { NDJSONBatch.encodeCompressed($0, level: 3) }
+}
+let wireBytes = compressedBatches.reduce(0) { $0 + $1.count }
+var decodedCount = 0
+let decodeTime = measure {
+    decodedCount = 0
+    for batch in compressedBatches {
+        let result = Result { () throws(ZstdError) in try NDJSONBatch.decodeCompressed(batch, limits: .wire) }
+        decodedCount += (try? result.get().events.count) ?? 0
+    }
+}
+
+// 2. Raw SQLite baseline: plain prepared INSERTs of the same rows (session, seq, kind, ts, canonical
+//    bytes), 1000-row transactions, WAL and synchronous=FULL like the store.
+func rawBaseline() throws -> (seconds: Double, bytes: Int) {
+    let path = work + "/raw-\(UUID().uuidString.prefix(6)).sqlite"
+    let db = try Database(path: path)
+    try db.execute("CREATE TABLE events(session TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL, ts INTEGER NOT NULL, data BLOB NOT NULL)")
+    let insert = try db.prepare("INSERT INTO events(session, seq, kind, ts, data) VALUES (?, ?, ?, ?, ?)")
+    let start = now()
+    var index = 0
+    for batch in batches {
+        try db.transaction {
+            for event in batch {
+                try insert.bind(1, event.session.string)
+                try insert.bind(2, Int64(event.seq))
+                try insert.bind(3, event.kind.rawValue)
+                try insert.bind(4, event.ts.microseconds)
+                try insert.bind(5, lines[index])
+                _ = try insert.step()
+                insert.reset()
+                index += 1
+            }
+        }
+    }
+    let seconds = now() - start
+    _ = try db.pragma("wal_checkpoint(TRUNCATE)")
+    return (seconds, fileSize(path) + fileSize(path + "-wal"))
+}
+
+// 3. The store: append 1000-event batches of decoded events (canonical encoding, dedup check,
+//    chunk compression and index rows included).
+func storeAppend() throws -> (seconds: Double, bytes: Int, accepted: Int) {
+    let path = work + "/store-\(UUID().uuidString.prefix(6)).sqlite"
+    let store = try SQLiteStore(path: path)
+    var accepted = 0
+    let start = now()
+    for batch in batches { accepted += try store.append(batch).accepted }
+    let seconds = now() - start
+    let db = try Database(path: path)
+    _ = try db.pragma("wal_checkpoint(TRUNCATE)")
+    return (seconds, fileSize(path) + fileSize(path + "-wal"), accepted)
+}
+
+do {
+    var raw: [(seconds: Double, bytes: Int)] = []
+    var stored: [(seconds: Double, bytes: Int, accepted: Int)] = []
+    // Interleave runs so a noisy moment hurts both sides alike.
+    for _ in 0..<3 {
+        raw.append(try rawBaseline())
+        stored.append(try storeAppend())
+    }
+    let rawSeconds = raw.map(\.seconds).sorted()[1]
+    let storeSeconds = stored.map(\.seconds).sorted()[1]
+    let rawRate = Double(events.count) / rawSeconds
+    let storeRate = Double(events.count) / storeSeconds
+    let storeBytes = stored[0].bytes
+
+    // 4. Layout comparison on the same events: per-chunk zstd (the store's layout) against
+    //    per-event zstd with a dictionary trained on a sample.
+    let sample = Array(lines.prefix(4000))
+    let dictionary = ZstdDictionary(try Zstd.trainDictionary(samples: sample, capacity: 64 << 10))
+    var perEventBytes = 0
+    let compressor = try ZstdCompressor(
+        options: ZstdCompressionOptions(level: 3, contentSize: false, dictionaryID: false, format: .magicless), dictionary: dictionary)
+    let perEventTime = measure(runs: 1) {
+        perEventBytes = 0
+        for line in lines { perEventBytes += compressor.compressFrame(line).count }
+    }
+    var perChunkBytes = 0
+    let perChunkTime = measure(runs: 1) {
+        perChunkBytes = 0
+        var bySession: [SessionID: [UInt8]] = [:]
+        for batch in batches {
+            bySession.removeAll(keepingCapacity: true)
+            for e in batch { bySession[e.session, default: []] += e.canonicalBytes() + [0x0A] }
+            for (_, chunk) in bySession { perChunkBytes += Zstd.compress(chunk, level: 3).count }
+        }
+    }
+
+    let result: [String: Any] = [
+        "events": events.count,
+        "sessions": Set(events.map(\.session)).count,
+        "kind_mix": kindMix,
+        "ndjson_bytes_per_event": rounded(Double(ndjsonBytes) / Double(events.count), 1),
+        "ndjson_encode_compress": [
+            "events_per_s": Int(Double(events.count) / encodeTime),
+            "mb_per_s": rounded(Double(ndjsonBytes) / encodeTime / 1e6, 1),
+            "wire_bytes_per_event": rounded(Double(wireBytes) / Double(events.count), 1),
+            "zstd_ratio": rounded(Double(ndjsonBytes) / Double(wireBytes), 2),
+        ],
+        "ndjson_decompress_decode": [
+            "events_per_s": Int(Double(decodedCount) / decodeTime),
+        ],
+        "sqlite_append_1000_event_batches": [
+            "store_events_per_s": Int(storeRate),
+            "raw_sqlite_baseline_events_per_s": Int(rawRate),
+            "ratio_to_raw": rounded(storeRate / rawRate),
+            "target": "ratio >= 0.40 and >= 150000 events/s",
+            "meets_target": storeRate / rawRate >= 0.40 && storeRate >= 150_000,
+            "accepted": stored[0].accepted,
+        ],
+        "on_disk": [
+            "store_bytes_per_event": rounded(Double(storeBytes) / Double(events.count), 1),
+            "raw_sqlite_bytes_per_event": rounded(Double(raw[0].bytes) / Double(events.count), 1),
+            "ratio_to_ndjson": rounded(Double(storeBytes) / Double(ndjsonBytes)),
+            "target": "ratio_to_ndjson <= 0.25",
+            "meets_target": Double(storeBytes) / Double(ndjsonBytes) <= 0.25,
+        ],
+        "payload_layouts": [
+            "per_chunk_zstd": ["bytes_per_event": rounded(Double(perChunkBytes) / Double(events.count), 1),
+                               "events_per_s": Int(Double(events.count) / perChunkTime)],
+            "per_event_zstd_dictionary": ["bytes_per_event": rounded(Double(perEventBytes) / Double(events.count), 1),
+                                          "events_per_s": Int(Double(events.count) / perEventTime),
+                                          "dictionary_bytes": dictionary.bytes.count],
+        ],
+        "peak_rss_mb": rounded(Double(peakRSSBytes()) / 1_048_576, 1),
+    ]
+    let data = try JSONSerialization.data(withJSONObject: result, options: [.prettyPrinted, .sortedKeys])
+    print(String(decoding: data, as: UTF8.self))
+} catch {
+    FileHandle.standardError.write(Data("parallax-bench: \(error)\n".utf8))
+    exit(1)
+}

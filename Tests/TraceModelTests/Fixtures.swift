@@ -1,3 +1,4 @@
+import Foundation
 import TraceModel
 
 enum Fixtures {
@@ -7,6 +8,10 @@ enum Fixtures {
         parts.removeLast(3)  // Tests/TraceModelTests/Fixtures.swift
         return parts.joined(separator: "/")
     }()
+
+    /// Third-party samples beside the repository (present on developer machines and in CI).
+    static let sharedTestdata = repoRoot + "/../shared/testdata"
+    static let sharedTestdataAvailable = FileManager.default.fileExists(atPath: sharedTestdata)
 
     static func session(seed: UInt64 = 1, rounds: ClosedRange<Int> = 3...3) -> [Event] {
         var generator = SyntheticTrace(seed: seed)
