@@ -3,7 +3,10 @@
 --
 -- sessions   one row per session (integer key, ULID text unique); metadata from session.start/end,
 --            counters kept by append: event_count, last_seq, acked_seq (highest contiguous), conflicts.
--- chunks     zstd (codec 1) or raw (codec 0) canonical NDJSON lines of one batch of one session.
+-- chunks     one batch of one session: canonical NDJSON lines, where a line's "prev" digest is
+--            written "prev":0 when it is the SHA-256 of the line before it; raw (codec 0), zstd
+--            (codec 1) or zstd with the raw-content dictionary named in `dictionary` (codec 2).
+-- dictionaries  zstd raw-content dictionaries (recent event lines) that chunks are compressed with.
 -- events     compact index: (session, seq) -> chunk, line index, interned kind.
 -- kinds      interned event kind names.
 -- conflicts  refused versions of an already-stored (session, seq), one row per distinct digest.
@@ -25,6 +28,7 @@ CREATE TABLE chunks (
     count INTEGER NOT NULL,
     raw_bytes INTEGER NOT NULL,
     codec INTEGER NOT NULL,
+    dictionary INTEGER REFERENCES dictionaries (id),
     data BLOB NOT NULL
 );
 
@@ -36,6 +40,12 @@ CREATE TABLE conflicts (
     received_at INTEGER NOT NULL,
     data BLOB NOT NULL,
     UNIQUE (session, seq, digest)
+);
+
+CREATE TABLE dictionaries (
+    id INTEGER PRIMARY KEY,
+    created_at INTEGER NOT NULL,
+    data BLOB NOT NULL
 );
 
 CREATE TABLE events (

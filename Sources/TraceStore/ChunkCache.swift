@@ -4,14 +4,7 @@ struct DecodedChunk {
     /// `count + 1` offsets: line `i` is `bytes[starts[i] ..< starts[i + 1] - 1]` (without its newline).
     let starts: [Int]
 
-    /// Splits NDJSON lines; nil unless there are exactly `expectedCount` newline-terminated lines.
-    init?(bytes: [UInt8], expectedCount: Int) {
-        var starts: [Int] = [0]
-        starts.reserveCapacity(expectedCount + 1)
-        bytes.withUnsafeBufferPointer { buffer in
-            for i in 0..<buffer.count where buffer[i] == 0x0A { starts.append(i + 1) }
-        }
-        guard starts.count == expectedCount + 1, starts.last == bytes.count else { return nil }
+    init(bytes: [UInt8], starts: [Int]) {
         self.bytes = bytes
         self.starts = starts
     }

@@ -15,8 +15,9 @@ extension Migration {
     /// Every step, in the order it is applied. `schemas/sqlite.sql` is what they produce.
     public static let all: [Migration] = [initial]
 
-    /// Integer session keys; events stored as zstd chunks (one batch of one session each) with a
-    /// compact `events` index that locates every `(session, seq)`; content-addressed blobs.
+    /// Integer session keys; events stored as zstd chunks (one batch of one session each, optionally
+    /// with a dictionary of recent lines) and a compact `events` index that locates every
+    /// `(session, seq)`; content-addressed blobs.
     static let initial = Migration("0001_initial", """
         CREATE TABLE sessions (
             id INTEGER PRIMARY KEY,
@@ -41,6 +42,11 @@ extension Migration {
             id INTEGER PRIMARY KEY,
             name TEXT NOT NULL UNIQUE
         );
+        CREATE TABLE dictionaries (
+            id INTEGER PRIMARY KEY,
+            created_at INTEGER NOT NULL,
+            data BLOB NOT NULL
+        );
         CREATE TABLE chunks (
             id INTEGER PRIMARY KEY,
             session INTEGER NOT NULL REFERENCES sessions (id),
@@ -49,6 +55,7 @@ extension Migration {
             count INTEGER NOT NULL,
             raw_bytes INTEGER NOT NULL,
             codec INTEGER NOT NULL,
+            dictionary INTEGER REFERENCES dictionaries (id),
             data BLOB NOT NULL
         );
         CREATE TABLE events (

@@ -16,13 +16,16 @@ public final class SQLiteStore: Store {
         public var maxChunkBytes: Int
         /// Decompressed chunks kept for reads.
         public var chunkCacheSize: Int
+        /// When to build chunk dictionaries; nil compresses every chunk on its own.
+        public var dictionary: DictionaryPolicy?
 
         public init(database: Database.Options = .init(), compressionLevel: Int32 = 3, maxChunkBytes: Int = 1 << 20,
-                    chunkCacheSize: Int = 16) {
+                    chunkCacheSize: Int = 16, dictionary: DictionaryPolicy? = DictionaryPolicy()) {
             self.database = database
             self.compressionLevel = compressionLevel
             self.maxChunkBytes = maxChunkBytes
             self.chunkCacheSize = chunkCacheSize
+            self.dictionary = dictionary
         }
 
         /// The defaults with `synchronous = NORMAL` (faster; the last commits may be lost on power loss).
@@ -30,6 +33,23 @@ public final class SQLiteStore: Store {
             var options = Options()
             options.database.synchronous = .normal
             return options
+        }
+    }
+
+    /// Chunk dictionaries are raw content — recent event lines — so making one costs a few
+    /// milliseconds, not a training run. Each chunk names the dictionary it was compressed with.
+    public struct DictionaryPolicy: Sendable {
+        /// Make the first dictionary once this many events were appended through this store.
+        public var firstAfterEvents: Int
+        /// Make a fresh one after this many more (agents, tools and prompts drift).
+        public var refreshAfterEvents: Int
+        /// Dictionary size in bytes.
+        public var size: Int
+
+        public init(firstAfterEvents: Int = 2000, refreshAfterEvents: Int = 1_000_000, size: Int = 64 << 10) {
+            self.firstAfterEvents = firstAfterEvents
+            self.refreshAfterEvents = refreshAfterEvents
+            self.size = size
         }
     }
 
@@ -46,9 +66,7 @@ public final class SQLiteStore: Store {
             throw error
         }
         self.path = path
-        connection = Mutex(StoreConnection(
-            database: database, compressionLevel: options.compressionLevel, maxChunkBytes: options.maxChunkBytes,
-            chunkCacheSize: options.chunkCacheSize))
+        connection = Mutex(try StoreConnection(database: database, options: options))
     }
 
     /// Runs `body` holding the connection, naming `activity` in any SQLite error.
@@ -61,8 +79,8 @@ public final class SQLiteStore: Store {
         }
     }
 
-    public func append(_ events: [Event]) throws -> AppendResult {
-        try locked("appending \(events.count) events") { try $0.append(events) }
+    public func append(_ batch: [EncodedEvent]) throws -> AppendResult {
+        try locked("appending \(batch.count) events") { try $0.append(batch) }
     }
 
     public func sessions(_ query: SessionQuery) throws -> SessionPage {

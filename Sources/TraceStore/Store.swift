@@ -5,9 +5,9 @@ import TraceModel
 /// Calls are synchronous and may block on disk; call them off the cooperative thread pool.
 /// Errors are `SQLiteError` or `StoreError` for the SQLite implementation.
 public protocol Store: Sendable {
-    /// Stores `events` in one transaction, idempotently on `(session, seq)`: identical canonical bytes
+    /// Stores `batch` in one transaction, idempotently on `(session, seq)`: identical canonical bytes
     /// count as duplicates, different bytes are conflicts (first version kept, session flagged).
-    func append(_ events: [Event]) throws -> AppendResult
+    func append(_ batch: [EncodedEvent]) throws -> AppendResult
 
     /// One page of sessions, newest start first.
     func sessions(_ query: SessionQuery) throws -> SessionPage
@@ -30,6 +30,11 @@ public protocol Store: Sendable {
 }
 
 extension Store {
+    /// `append` for events whose canonical bytes are not at hand yet.
+    public func append(_ events: [Event]) throws -> AppendResult {
+        try append(events.map(EncodedEvent.init))
+    }
+
     /// A session's stored events in seq order, optionally limited to a seq range and some kinds.
     public func events(
         session: SessionID, seqs: ClosedRange<UInt64>? = nil, kinds: Set<EventKind>? = nil, limit: Int? = nil

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import TraceModel
 
 extension StoreConnection {
@@ -11,14 +16,21 @@ extension StoreConnection {
         var ackedSeq: Int64
     }
 
-    func append(_ events: [Event]) throws -> AppendResult {
+    func append(_ events: [EncodedEvent]) throws -> AppendResult {
         guard !events.isEmpty else { return AppendResult() }
-        for event in events where event.seq > UInt64(Event.maxSafeInteger) {
-            throw StoreError(.invalidArgument, "seq \(event.seq) is above 2^53 - 1", session: event.session, seq: event.seq)
+        for event in events {
+            if event.seq > UInt64(Event.maxSafeInteger) {
+                throw StoreError(.invalidArgument, "seq \(event.seq) is above 2^53 - 1", session: event.session, seq: event.seq)
+            }
+            // Chunks separate events with newlines, which canonical JSON never contains raw.
+            if event.bytes.withUnsafeBytes({ $0.baseAddress.map { memchr($0, 0x0A, event.bytes.count) != nil } ?? false }) {
+                throw StoreError(.invalidArgument, "event bytes contain a raw newline, so they are not canonical JSON",
+                                 session: event.session, seq: event.seq)
+            }
         }
         // Group by session, keeping the order in which sessions first appear.
         var order: [SessionID] = []
-        var groups: [SessionID: [Event]] = [:]
+        var groups: [SessionID: [EncodedEvent]] = [:]
         for event in events {
             if groups[event.session] == nil { order.append(event.session) }
             groups[event.session, default: []].append(event)
@@ -33,21 +45,22 @@ extension StoreConnection {
             discardCaches()
             throw error
         }
+        noteAppended(result.accepted)
         return result
     }
 
-    private func append(session id: SessionID, _ unsorted: [Event], receivedAt: Timestamp, into result: inout AppendResult) throws {
+    private func append(session id: SessionID, _ unsorted: [EncodedEvent], receivedAt: Timestamp, into result: inout AppendResult) throws {
         // Recorders send events in seq order; sort only when they are not (stable: first copy wins).
         var events = unsorted
         if zip(events, events.dropFirst()).contains(where: { $0.seq > $1.seq }) {
             events = events.enumerated().sorted { ($0.element.seq, $0.offset) < ($1.element.seq, $1.offset) }.map(\.element)
         }
         var state = try loadSession(id)
-        var fresh: [(event: Event, bytes: [UInt8])] = []
+        var fresh: [EncodedEvent] = []
         fresh.reserveCapacity(events.count)
         var previous: (seq: UInt64, bytes: [UInt8])?
         for event in events {
-            let bytes = event.canonicalBytes()
+            let bytes = event.bytes
             if let previous, previous.seq == event.seq {
                 // The same seq twice in one batch: compare with the version that is (or will be) stored.
                 if previous.bytes == bytes { result.duplicates += 1 } else {
@@ -57,7 +70,7 @@ extension StoreConnection {
             }
             // New seqs above the highest stored one need no lookup: the common case.
             if Int64(event.seq) > state.lastSeq {
-                fresh.append((event, bytes))
+                fresh.append(event)
                 previous = (event.seq, bytes)
                 continue
             }
@@ -67,7 +80,7 @@ extension StoreConnection {
                     try recordConflict(state: &state, session: id, seq: event.seq, bytes: bytes, receivedAt: receivedAt, into: &result)
                 }
             } else {
-                fresh.append((event, bytes))
+                fresh.append(event)
                 previous = (event.seq, bytes)
             }
         }
@@ -75,7 +88,7 @@ extension StoreConnection {
             try writeChunks(fresh, state: state)
             try updateMetadata(fresh, state: &state)
             result.accepted += fresh.count
-            try advance(&state, adding: fresh.map { Int64($0.event.seq) })
+            try advance(&state, adding: fresh.map { Int64($0.seq) })
         }
         try statement("""
             UPDATE sessions SET event_count = ?, last_seq = ?, acked_seq = ? WHERE id = ?
@@ -127,33 +140,43 @@ extension StoreConnection {
 
     /// Writes `fresh` (sorted by seq) as zstd chunks of at most `maxChunkBytes` raw bytes each,
     /// plus one index row per event.
-    private func writeChunks(_ fresh: [(event: Event, bytes: [UInt8])], state: SessionState) throws {
+    private func writeChunks(_ fresh: [EncodedEvent], state: SessionState) throws {
         let insertChunk = try statement("""
-            INSERT INTO chunks (session, first_seq, last_seq, count, raw_bytes, codec, data) VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO chunks (session, first_seq, last_seq, count, raw_bytes, codec, dictionary, data)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """)
         let insertEvent = try statement("INSERT INTO events (session, seq, chunk, idx, kind) VALUES (?, ?, ?, ?, ?)")
         var start = 0
-        var raw: [UInt8] = []
         while start < fresh.count {
-            var end = start
-            raw.removeAll(keepingCapacity: true)
-            while end < fresh.count, end == start || raw.count + fresh[end].bytes.count < maxChunkBytes {
-                raw.append(contentsOf: fresh[end].bytes)
-                raw.append(0x0A)
+            var end = start + 1
+            var size = fresh[start].bytes.count + 1
+            while end < fresh.count, size + fresh[end].bytes.count + 1 <= maxChunkBytes {
+                size += fresh[end].bytes.count + 1
                 end += 1
             }
-            let compressed = codec.compress(raw)
-            let useZstd = compressed.count < raw.count
+            let body = ChunkFormat.encode(fresh[start..<end].map(\.bytes))
+            let dictionary = currentDictionary
+            let compressed = codec.compress(body, dictionary: dictionary)
+            let codecValue: SQLiteValue
+            let stored: [UInt8]
+            if compressed.count < body.count {
+                codecValue = .integer(dictionary == nil ? PayloadCodec.zstd.rawValue : PayloadCodec.zstdDictionary.rawValue)
+                stored = compressed
+            } else {
+                codecValue = .integer(PayloadCodec.raw.rawValue)
+                stored = body
+            }
+            let dictionaryValue: SQLiteValue = dictionary.map { .integer($0.id) } ?? .null
             try insertChunk.run(
-                .integer(state.key), .integer(Int64(fresh[start].event.seq)), .integer(Int64(fresh[end - 1].event.seq)),
-                .integer(Int64(end - start)), .integer(Int64(raw.count)),
-                .integer(useZstd ? PayloadCodec.zstd.rawValue : PayloadCodec.raw.rawValue), .blob(useZstd ? compressed : raw))
+                .integer(state.key), .integer(Int64(fresh[start].seq)), .integer(Int64(fresh[end - 1].seq)),
+                .integer(Int64(end - start)), .integer(Int64(body.count)), codecValue,
+                compressed.count < body.count ? dictionaryValue : .null, .blob(stored))
             let chunkID = database.lastInsertRowID
             for i in start..<end {
                 let kind = try kindID(for: fresh[i].event.kind)
                 insertEvent.reset()
                 try insertEvent.bind(1, state.key)
-                try insertEvent.bind(2, Int64(fresh[i].event.seq))
+                try insertEvent.bind(2, Int64(fresh[i].seq))
                 try insertEvent.bind(3, chunkID)
                 try insertEvent.bind(4, Int64(i - start))
                 try insertEvent.bind(5, kind)
@@ -165,8 +188,8 @@ extension StoreConnection {
     }
 
     /// Fills the session's metadata from a newly stored `session.start` or `session.end`.
-    private func updateMetadata(_ fresh: [(event: Event, bytes: [UInt8])], state: inout SessionState) throws(SQLiteError) {
-        for (event, _) in fresh {
+    private func updateMetadata(_ fresh: [EncodedEvent], state: inout SessionState) throws(SQLiteError) {
+        for event in fresh.lazy.map(\.event) where event.kind == .sessionStart || event.kind == .sessionEnd {
             if event.kind == .sessionStart, !state.hasStart, case .sessionStart(let start)? = try? event.payload() {
                 try statement("""
                     UPDATE sessions SET agent = ?, agent_version = ?, task = ?, condition = ?, worker = ?, replay_of = ?,

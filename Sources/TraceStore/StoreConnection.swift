@@ -6,17 +6,25 @@ final class StoreConnection {
     let database: Database
     let codec: BlockCodec
     let maxChunkBytes: Int
+    let dictionaryPolicy: SQLiteStore.DictionaryPolicy?
     var chunkCache: ChunkCache
+    /// The dictionary new chunks are compressed with, and every dictionary loaded for reading.
+    var currentDictionary: ChunkDictionary?
+    var dictionaries: [Int64: ChunkDictionary] = [:]
+    /// Events appended since the current dictionary was made (or since opening, without one).
+    var eventsSinceDictionary = 0
     /// Interned kinds (the `kinds` table), both ways. Cleared when a transaction rolls back.
     var kindIDs: [EventKind: Int64] = [:]
     var kindNames: [Int64: EventKind] = [:]
     private var statements: [String: Statement] = [:]
 
-    init(database: Database, compressionLevel: Int32, maxChunkBytes: Int, chunkCacheSize: Int) {
+    init(database: Database, options: SQLiteStore.Options) throws {
         self.database = database
-        self.codec = BlockCodec(level: compressionLevel)
-        self.maxChunkBytes = max(1, maxChunkBytes)
-        self.chunkCache = ChunkCache(capacity: chunkCacheSize)
+        self.codec = BlockCodec(level: options.compressionLevel)
+        self.maxChunkBytes = max(1, options.maxChunkBytes)
+        self.dictionaryPolicy = options.dictionary
+        self.chunkCache = ChunkCache(capacity: options.chunkCacheSize)
+        try loadCurrentDictionary()
     }
 
     /// The prepared statement for `sql`, compiled on first use.
@@ -74,27 +82,33 @@ final class StoreConnection {
     /// The decompressed chunk `id`, from the cache when possible.
     func chunk(_ id: Int64, session: SessionID) throws -> DecodedChunk {
         if let cached = chunkCache.get(id) { return cached }
-        let select = try statement("SELECT codec, raw_bytes, count, data FROM chunks WHERE id = ?")
-        let decoded = try select.use { s throws -> DecodedChunk in
+        let (body, count) = try chunkBody(id, session: session)
+        guard let decoded = ChunkFormat.decode(body, expectedCount: count) else {
+            throw StoreError(.corrupt, "chunk \(id) does not hold \(count) event lines", session: session)
+        }
+        chunkCache.put(id, decoded)
+        return decoded
+    }
+
+    /// The decompressed body of chunk `id` (lines with elided digests) and its event count.
+    func chunkBody(_ id: Int64, session: SessionID?) throws -> (body: [UInt8], count: Int) {
+        let select = try statement("SELECT codec, dictionary, raw_bytes, count, data FROM chunks WHERE id = ?")
+        return try select.use { s throws -> ([UInt8], Int) in
             try s.bind(1, id)
             guard try s.step() else {
                 throw StoreError(.corrupt, "the events index points at chunk \(id), which does not exist", session: session)
             }
-            let codec = s.int64(0), rawSize = s.int64(1), count = Int(s.int64(2))
-            let bytes = try s.withBlob(3) { data in
-                switch self.codec.decode(data, codec: codec, rawSize: rawSize) {
+            let codec = s.int64(0), rawSize = s.int64(2), count = Int(s.int64(3))
+            let dictionary = s.isNull(1) ? nil : try self.dictionary(s.int64(1))
+            let body = try s.withBlob(4) { data in
+                switch self.codec.decode(data, codec: codec, rawSize: rawSize, dictionary: dictionary) {
                 case .success(let bytes): return bytes
                 case .failure(let failure):
                     throw StoreError(.corrupt, "chunk \(id) does not decode: \(failure.reason)", session: session)
                 }
             }
-            guard let chunk = DecodedChunk(bytes: bytes, expectedCount: count) else {
-                throw StoreError(.corrupt, "chunk \(id) does not hold \(count) lines", session: session)
-            }
-            return chunk
+            return (body, count)
         }
-        chunkCache.put(id, decoded)
-        return decoded
     }
 
     /// Canonical bytes of line `index` of chunk `id`.

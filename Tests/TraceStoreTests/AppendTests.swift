@@ -194,6 +194,19 @@ struct AppendTests {
         #expect(try store.session(builder.id) == nil)
     }
 
+    @Test("bytes with a raw newline are refused before anything is stored")
+    func rawNewline() throws {
+        let dir = TemporaryDirectory()
+        let store = try openStore(dir)
+        var builder = SessionBuilder()
+        let events = builder.events(2)
+        let broken = EncodedEvent(unchecked: events[1], bytes: Array("{\"a\":\n1}".utf8))
+        let error = #expect(throws: StoreError.self) { try store.append([EncodedEvent(events[0]), broken]) }
+        #expect(error?.code == .invalidArgument)
+        #expect(error?.seq == 1)
+        #expect(try store.session(builder.id) == nil)
+    }
+
     @Test("a batch that fails midway leaves no trace, and the store keeps working")
     func rollback() throws {
         let dir = TemporaryDirectory()
