@@ -27,6 +27,10 @@ final class BlockCodec {
         ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, level)
         ZSTD_CCtx_setParameter(c, ZSTD_c_contentSizeFlag, 1)
         ZSTD_CCtx_setParameter(c, ZSTD_c_checksumFlag, 0)
+        // ZSTD_c_forceAttachDict = ZSTD_dictForceAttach: search the dictionary's tables in place
+        // instead of copying them into the context for every chunk (a copy costs as much as
+        // compressing a small chunk).
+        ZSTD_CCtx_setParameter(c, ZSTD_c_experimentalParam4, 1)
     }
 
     deinit {
@@ -39,12 +43,9 @@ final class BlockCodec {
         input.withUnsafeBytes { input in
             let bound = ZSTD_compressBound(input.count)
             return [UInt8](unsafeUninitializedCapacity: bound) { buffer, count in
-                let written = if let dictionary {
-                    ZSTD_compress_usingCDict(compressionContext, buffer.baseAddress, buffer.count, input.baseAddress,
-                                             input.count, dictionary.compressionDictionary)
-                } else {
-                    ZSTD_compress2(compressionContext, buffer.baseAddress, buffer.count, input.baseAddress, input.count)
-                }
+                // A referenced dictionary stays until replaced; nil detaches it for the next frame.
+                ZSTD_CCtx_refCDict(compressionContext, dictionary?.compressionDictionary)
+                let written = ZSTD_compress2(compressionContext, buffer.baseAddress, buffer.count, input.baseAddress, input.count)
                 // The output holds compressBound bytes, so only memory exhaustion can fail.
                 precondition(ZSTD_isError(written) == 0, "zstd compression failed: \(String(cString: ZSTD_getErrorName(written)))")
                 count = written
@@ -95,42 +96,3 @@ final class BlockCodec {
 
 @available(*, unavailable, message: "BlockCodec owns zstd contexts, which are not thread-safe")
 extension BlockCodec: Sendable {}
-
-/// A raw-content zstd dictionary (recent event lines) digested for compression and decompression.
-/// Chunks of a few dozen events compress about a fifth smaller with one: the first events of a
-/// chunk find their keys and common values in it instead of paying for them in full.
-final class ChunkDictionary {
-    let id: Int64
-    let content: [UInt8]
-    let level: Int32
-    let decompressionDictionary: OpaquePointer
-    /// Digested on first use: dictionaries loaded only to read old chunks never need it.
-    private var digestedForCompression: OpaquePointer?
-
-    /// Nil when zstd cannot digest `content` (possible only for damaged stored bytes).
-    init?(id: Int64, content: [UInt8], level: Int32) {
-        guard let d = content.withUnsafeBytes({ ZSTD_createDDict($0.baseAddress, $0.count) }) else { return nil }
-        self.id = id
-        self.content = content
-        self.level = level
-        decompressionDictionary = d
-    }
-
-    var compressionDictionary: OpaquePointer {
-        if let digested = digestedForCompression { return digested }
-        // The same bytes were digested for decompression already, so only allocation can fail.
-        guard let c = content.withUnsafeBytes({ ZSTD_createCDict($0.baseAddress, $0.count, level) }) else {
-            fatalError("zstd: cannot digest a \(content.count)-byte dictionary for compression")
-        }
-        digestedForCompression = c
-        return c
-    }
-
-    deinit {
-        ZSTD_freeDDict(decompressionDictionary)
-        if let digestedForCompression { ZSTD_freeCDict(digestedForCompression) }
-    }
-}
-
-@available(*, unavailable, message: "ChunkDictionary is owned by one connection")
-extension ChunkDictionary: Sendable {}

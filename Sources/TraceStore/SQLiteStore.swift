@@ -110,4 +110,18 @@ public final class SQLiteStore: Store {
     public func hasBlob(_ digest: Digest) throws -> Bool {
         try locked("looking up blob \(digest)") { try $0.hasBlob(digest) }
     }
+
+    /// Copies the WAL into the main file and truncates it (before measuring or copying the file).
+    public func checkpoint() throws {
+        _ = try locked("checkpointing the WAL") { try $0.database.pragma("wal_checkpoint(TRUNCATE)") }
+    }
+
+    public func statistics() throws -> StorageStatistics {
+        try locked("reading storage statistics") { try $0.statistics() }
+    }
+
+    /// Names of the schema steps applied to this file, in order.
+    public func appliedMigrations() throws -> [String] {
+        try locked("reading applied schema steps") { try Migrator().applied($0.database) }
+    }
 }

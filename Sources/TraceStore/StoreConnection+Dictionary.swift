@@ -40,34 +40,18 @@ extension StoreConnection {
     /// the one new chunks use. Returns nil when too few events are stored to make it worthwhile.
     @discardableResult
     func makeDictionary(size: Int) throws -> ChunkDictionary? {
-        let recent = try statement("SELECT id FROM chunks ORDER BY id DESC LIMIT 64")
-        let ids = try recent.use { s throws(SQLiteError) -> [Int64] in
-            var ids: [Int64] = []
-            while try s.step() { ids.append(s.int64(0)) }
-            return ids
-        }
-        // Lines in stored form (elided digests), taken round-robin across chunks for variety;
-        // very long lines (command output) would crowd out the rest.
-        var perChunk: [[ArraySlice<UInt8>]] = []
-        for id in ids {
-            let body = try chunkBody(id, session: nil).body
-            perChunk.append(body.split(separator: 0x0A).filter { $0.count <= size / 16 })
-        }
-        var content: [UInt8] = []
-        content.reserveCapacity(size)
-        var round = 0
-        var added = true
-        while added, content.count < size {
-            added = false
-            for lines in perChunk where round < lines.count {
-                let line = lines[round]
-                guard content.count + line.count + 1 <= size else { continue }
-                content.append(contentsOf: line)
-                content.append(0x0A)
-                added = true
+        // The newest chunks, enough of them to fill the dictionary.
+        let recent = try statement("SELECT id FROM chunks ORDER BY id DESC")
+        let bodies = try recent.use { s throws -> [[UInt8]] in
+            var bodies: [[UInt8]] = []
+            var total = 0
+            while total < size, try s.step() {
+                bodies.append(try chunkBody(s.int64(0), session: nil).body)
+                total += bodies[bodies.count - 1].count
             }
-            round += 1
+            return bodies
         }
+        let content = ChunkDictionary.content(fromBodies: bodies.reversed(), size: size)
         guard content.count >= min(size, 4096) else { return nil }
         try statement("INSERT INTO dictionaries (created_at, data) VALUES (?, ?)")
             .run(.integer(Timestamp.now().microseconds), .blob(content))

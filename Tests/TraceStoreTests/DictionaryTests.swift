@@ -49,4 +49,14 @@ struct DictionaryTests {
         #expect(try Self.count("SELECT count(*) FROM dictionaries", path) == 0)
         #expect(try Self.count("SELECT count(*) FROM chunks WHERE codec = 2", path) == 0)
     }
+
+    @Test("dictionary content is the newest whole lines that fit")
+    func content() {
+        let bodies = [Array("aaaa\nbbbb\n".utf8), Array("cccccc\ndd\n".utf8)]
+        #expect(ChunkDictionary.content(fromBodies: bodies, size: 100) == Array("aaaa\nbbbb\ncccccc\ndd\n".utf8))
+        #expect(ChunkDictionary.content(fromBodies: bodies, size: 12) == Array("cccccc\ndd\n".utf8))
+        #expect(ChunkDictionary.content(fromBodies: bodies, size: 9) == Array("dd\n".utf8))
+        #expect(ChunkDictionary.content(fromBodies: bodies, size: 2).isEmpty)
+        #expect(ChunkDictionary.content(fromBodies: [], size: 11).isEmpty)
+    }
 }
