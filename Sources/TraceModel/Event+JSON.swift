@@ -102,9 +102,15 @@ extension Event {
 
     /// Canonical bytes (DESIGN §3): what the chain hashes and the store keeps.
     public func canonicalBytes() -> [UInt8] {
-        // Envelope keys written directly in their sorted order; equal to `json.canonicalBytes()`.
         var out: [UInt8] = []
         out.reserveCapacity(320)
+        writeCanonical(into: &out)
+        return out
+    }
+
+    /// Appends the canonical bytes to `out` (batch encoders write many events into one buffer).
+    public func writeCanonical(into out: inout [UInt8]) {
+        // Envelope keys written directly in their sorted order; equal to `json.canonicalBytes()`.
         func key(_ k: StaticString) {
             k.withUTF8Buffer { out.append(contentsOf: $0) }
         }
@@ -145,7 +151,6 @@ extension Event {
         key("\",\"ts\":\"")
         out.append(contentsOf: ts.rfc3339Bytes)
         key("\",\"v\":1}")
-        return out
     }
 
     /// SHA-256 of the canonical bytes: the `prev` the next event must carry.

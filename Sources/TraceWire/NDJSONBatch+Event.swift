@@ -21,7 +21,7 @@ extension NDJSONBatch {
         var out: [UInt8] = []
         out.reserveCapacity(events.count * 320)
         for event in events {
-            out.append(contentsOf: event.canonicalBytes())
+            event.writeCanonical(into: &out)
             out.append(0x0A)
         }
         return out
