@@ -3,9 +3,10 @@ import TraceModel
 
 /// The embedded store: one SQLite file in WAL mode.
 ///
-/// Events of one batch and one session are kept together as a zstd chunk of their canonical lines;
+/// Events of one batch and one session are kept together as a zstd chunk of their canonical lines
+/// (chained `prev` digests elided, compressed with a dictionary of recent lines once there is one);
 /// a compact `events` index (session, seq → chunk, line, kind) answers lookups, duplicate checks
-/// and seq/kind filters. All calls go through one connection behind a mutex, so an instance can be
+/// and seq/kind filters. See schemas/sqlite.sql. All calls go through one connection behind a mutex, so an instance can be
 /// shared freely; they block, so call them off the cooperative thread pool.
 public final class SQLiteStore: Store {
     public struct Options: Sendable {

@@ -23,7 +23,7 @@ extension StoreConnection {
                 throw StoreError(.invalidArgument, "seq \(event.seq) is above 2^53 - 1", session: event.session, seq: event.seq)
             }
             // Chunks separate events with newlines, which canonical JSON never contains raw.
-            if event.bytes.withUnsafeBytes({ $0.baseAddress.map { memchr($0, 0x0A, event.bytes.count) != nil } ?? false }) {
+            if Self.containsNewline(event.bytes) {
                 throw StoreError(.invalidArgument, "event bytes contain a raw newline, so they are not canonical JSON",
                                  session: event.session, seq: event.seq)
             }
@@ -49,6 +49,13 @@ extension StoreConnection {
         return result
     }
 
+    static func containsNewline(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return false }
+            return memchr(base, 0x0A, raw.count) != nil
+        }
+    }
+
     private func append(session id: SessionID, _ unsorted: [EncodedEvent], receivedAt: Timestamp, into result: inout AppendResult) throws {
         // Recorders send events in seq order; sort only when they are not (stable: first copy wins).
         var events = unsorted
@@ -64,7 +71,7 @@ extension StoreConnection {
             if let previous, previous.seq == event.seq {
                 // The same seq twice in one batch: compare with the version that is (or will be) stored.
                 if previous.bytes == bytes { result.duplicates += 1 } else {
-                    try recordConflict(state: &state, session: id, seq: event.seq, bytes: bytes, receivedAt: receivedAt, into: &result)
+                    try recordConflict(key: state.key, session: id, seq: event.seq, bytes: bytes, receivedAt: receivedAt, into: &result)
                 }
                 continue
             }
@@ -77,7 +84,7 @@ extension StoreConnection {
             if let stored = try storedBytes(session: id, key: state.key, seq: event.seq) {
                 previous = (event.seq, stored)
                 if stored == bytes { result.duplicates += 1 } else {
-                    try recordConflict(state: &state, session: id, seq: event.seq, bytes: bytes, receivedAt: receivedAt, into: &result)
+                    try recordConflict(key: state.key, session: id, seq: event.seq, bytes: bytes, receivedAt: receivedAt, into: &result)
                 }
             } else {
                 fresh.append(event)
@@ -126,15 +133,15 @@ extension StoreConnection {
     }
 
     /// Keeps a refused version (once per distinct version) and flags the session.
-    private func recordConflict(state: inout SessionState, session id: SessionID, seq: UInt64, bytes: [UInt8],
+    private func recordConflict(key: Int64, session id: SessionID, seq: UInt64, bytes: [UInt8],
                                 receivedAt: Timestamp, into result: inout AppendResult) throws(SQLiteError) {
         result.conflicts.append(AppendConflict(session: id, seq: seq))
         try statement("""
             INSERT OR IGNORE INTO conflicts (session, seq, digest, received_at, data) VALUES (?, ?, ?, ?, ?)
-            """).run(.integer(state.key), .integer(Int64(seq)), .blob(Digest.sha256(bytes).bytes),
+            """).run(.integer(key), .integer(Int64(seq)), .blob(Digest.sha256(bytes).bytes),
                      .integer(receivedAt.microseconds), .blob(bytes))
         if database.changes > 0 {
-            try statement("UPDATE sessions SET conflict_count = conflict_count + 1 WHERE id = ?").run(.integer(state.key))
+            try statement("UPDATE sessions SET conflict_count = conflict_count + 1 WHERE id = ?").run(.integer(key))
         }
     }
 
