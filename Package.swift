@@ -13,22 +13,29 @@ let package = Package(
         .library(name: "TraceModel", targets: ["TraceModel"]),
         .library(name: "TraceWire", targets: ["TraceWire"]),
         .library(name: "TraceStore", targets: ["TraceStore"]),
+        .library(name: "Collector", targets: ["Collector"]),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
+        // Wraps libmicrohttpd's variadic calls, which Swift cannot import.
+        .target(name: "CMicroHTTPDShim", dependencies: ["CMicroHTTPD"]),
 
         .target(name: "TraceModel", dependencies: ["CCrypto"], swiftSettings: strict),
         .target(name: "TraceWire", dependencies: ["TraceModel", "CZstd"], swiftSettings: strict),
         .target(name: "TraceStore", dependencies: ["TraceModel", "TraceWire", "CSQLite", "CZstd"], swiftSettings: strict),
-        .target(name: "ParallaxCLI", dependencies: ["TraceModel", "TraceWire", "TraceStore"], swiftSettings: strict),
+        .target(name: "Collector", dependencies: ["TraceModel", "TraceWire", "TraceStore", "CMicroHTTPD", "CMicroHTTPDShim"],
+                path: "Collector", swiftSettings: strict),
+        .target(name: "ParallaxCLI", dependencies: ["TraceModel", "TraceWire", "TraceStore", "Collector"], swiftSettings: strict),
         .executableTarget(name: "parallax", dependencies: ["ParallaxCLI"], swiftSettings: strict),
         .executableTarget(name: "parallax-bench", dependencies: ["TraceModel", "TraceWire", "TraceStore", "CSQLite"], swiftSettings: strict),
 
         .testTarget(name: "TraceModelTests", dependencies: ["TraceModel"], swiftSettings: strict),
         .testTarget(name: "TraceWireTests", dependencies: ["TraceWire"], swiftSettings: strict),
         .testTarget(name: "TraceStoreTests", dependencies: ["TraceStore"], swiftSettings: strict),
+        .testTarget(name: "CollectorTests", dependencies: ["Collector", "TraceStore", "TraceWire", "TraceModel"], swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["ParallaxCLI"], swiftSettings: strict),
     ]
 )
