@@ -1,8 +1,11 @@
--- Parallax SQLite store: the schema the migrations in Sources/TraceStore/Migration.swift produce.
+-- Parallax SQLite store: the schema the migrations in Sources/TraceStore/Migration*.swift produce.
 -- Statements appear in sqlite_master order (by name); a test keeps this file equal to a fresh database.
+-- Columns added by a later step (ALTER TABLE ... ADD COLUMN) appear as SQLite records them: on a
+-- line of their own starting with a comma.
 --
 -- sessions   one row per session (integer key, ULID text unique); metadata from session.start/end,
 --            counters kept by append: event_count, last_seq, acked_seq (highest contiguous), conflicts.
+--            `project` is the project of the token that wrote its first events ('' = default project).
 -- chunks     one batch of one session: canonical NDJSON lines, where a line's "prev" digest is
 --            written "prev":0 when it is the SHA-256 of the line before it; raw (codec 0), zstd
 --            (codec 1) or zstd with the raw-content dictionary named in `dictionary` (codec 2).
@@ -10,15 +13,36 @@
 -- events     compact index: (session, seq) -> chunk, line index, interned kind.
 -- kinds      interned event kind names.
 -- conflicts  refused versions of an already-stored (session, seq), one row per distinct digest.
--- blobs      content-addressed payloads keyed by raw SHA-256; zstd when smaller.
+-- blobs      content-addressed payloads keyed by raw SHA-256; zstd when smaller; `stored_at` (µs)
+--            is the last upload, so retention spares recent uploads whose events are still coming.
+-- blob_projects  which projects uploaded each blob: a project sees only blobs it uploaded.
+-- blob_refs  which sessions' events (stored or conflicting) name each blob in their `blobs` map;
+--            retention deletes a blob once no session references it.
+-- tokens     bearer tokens: SHA-256 of the secret (never the secret), project, role, revocation.
 -- schema_migrations  applied migration steps.
+
+CREATE TABLE blob_projects (
+    digest BLOB NOT NULL,
+    project TEXT NOT NULL,
+    PRIMARY KEY (digest, project)
+) WITHOUT ROWID;
+
+CREATE TABLE blob_refs (
+    digest BLOB NOT NULL,
+    session INTEGER NOT NULL,
+    PRIMARY KEY (digest, session)
+) WITHOUT ROWID;
+
+CREATE INDEX blob_refs_by_session ON blob_refs (session);
 
 CREATE TABLE blobs (
     digest BLOB NOT NULL PRIMARY KEY,
     size INTEGER NOT NULL,
     codec INTEGER NOT NULL,
     data BLOB NOT NULL
-);
+, stored_at INTEGER NOT NULL DEFAULT 0);
+
+CREATE INDEX blobs_by_stored_at ON blobs (stored_at, digest);
 
 CREATE TABLE chunks (
     id INTEGER PRIMARY KEY,
@@ -31,6 +55,8 @@ CREATE TABLE chunks (
     dictionary INTEGER REFERENCES dictionaries (id),
     data BLOB NOT NULL
 );
+
+CREATE INDEX chunks_by_session ON chunks (session);
 
 CREATE TABLE conflicts (
     id INTEGER PRIMARY KEY,
@@ -81,6 +107,18 @@ CREATE TABLE sessions (
     last_seq INTEGER NOT NULL DEFAULT -1,
     acked_seq INTEGER NOT NULL DEFAULT -1,
     conflict_count INTEGER NOT NULL DEFAULT 0
-);
+, project TEXT NOT NULL DEFAULT '');
+
+CREATE INDEX sessions_by_project ON sessions (project, started_at, ulid);
 
 CREATE INDEX sessions_by_start ON sessions (started_at, ulid);
+
+CREATE TABLE tokens (
+    id INTEGER PRIMARY KEY,
+    name TEXT,
+    project TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('ingest', 'read', 'admin')),
+    hash BLOB NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+);

@@ -18,7 +18,9 @@ struct DecodedChunk {
 }
 
 /// The few most recently read chunks, so reading a session's events in order decompresses each
-/// chunk once. Chunks are never changed after they are written, so entries never go stale.
+/// chunk once. Chunks are never changed after they are written, but retention deletes them and
+/// SQLite may reuse the id of a deleted newest row: the connection empties the cache after its own
+/// retention steps and whenever another connection has committed (`noticeOtherWriters`).
 struct ChunkCache {
     let capacity: Int
     private var entries: [Int64: DecodedChunk] = [:]

@@ -4,16 +4,23 @@ public struct Migration: Sendable {
     public let name: String
     /// Statements separated by semicolons, run in one transaction.
     public let sql: String
+    /// Work SQL cannot express (decoding stored chunks), run after `sql` in the same transaction.
+    let backfill: (@Sendable (Database) throws -> Void)?
 
     public init(_ name: String, _ sql: String) {
+        self.init(name, sql, backfill: nil)
+    }
+
+    init(_ name: String, _ sql: String, backfill: (@Sendable (Database) throws -> Void)?) {
         self.name = name
         self.sql = sql
+        self.backfill = backfill
     }
 }
 
 extension Migration {
     /// Every step, in the order it is applied. `schemas/sqlite.sql` is what they produce.
-    public static let all: [Migration] = [initial]
+    public static let all: [Migration] = [initial, sessionProjects, tokens, retention]
 
     /// Integer session keys; events stored as zstd chunks (one batch of one session each, optionally
     /// with a dictionary of recent lines) and a compact `events` index that locates every

@@ -29,10 +29,10 @@ public struct Migrator {
                     return try s.step()
                 }
                 if exists { return false }
-                do throws(SQLiteError) {
+                do {
                     try database.execute(migration.sql)
-                } catch {
-                    var error = error
+                    try migration.backfill?(database)
+                } catch var error as SQLiteError {
                     error.activity = "applying schema step \(migration.name)"
                     throw error
                 }

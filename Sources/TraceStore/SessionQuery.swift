@@ -5,6 +5,8 @@ public struct SessionQuery: Sendable, Hashable {
     public static let defaultLimit = 100
     public static let maxLimit = 1000
 
+    /// Only sessions of this project; nil for every project (local and admin use).
+    public var project: String?
     public var agent: String?
     public var task: String?
     public var condition: String?
@@ -19,9 +21,10 @@ public struct SessionQuery: Sendable, Hashable {
     /// `SessionPage.nextCursor` of the previous page; nil for the first page.
     public var cursor: String?
 
-    public init(agent: String? = nil, task: String? = nil, condition: String? = nil, worker: String? = nil,
+    public init(project: String? = nil, agent: String? = nil, task: String? = nil, condition: String? = nil, worker: String? = nil,
                 status: SessionStatus? = nil, since: Timestamp? = nil, until: Timestamp? = nil,
                 limit: Int = SessionQuery.defaultLimit, cursor: String? = nil) {
+        self.project = project
         self.agent = agent
         self.task = task
         self.condition = condition

@@ -3,6 +3,8 @@ import TraceModel
 /// What the store knows about one session, kept up to date as its events are appended.
 public struct SessionSummary: Sendable, Hashable {
     public var id: SessionID
+    /// The project of the token that wrote its first events; "" is the default project.
+    public var project: String
     /// From `session.start`; nil until that event is stored.
     public var agent: String?
     public var agentVersion: String?
@@ -26,12 +28,13 @@ public struct SessionSummary: Sendable, Hashable {
     /// Distinct conflicting versions received for already-stored seqs. Non-zero flags the session.
     public var conflictCount: Int
 
-    public init(id: SessionID, agent: String? = nil, agentVersion: String? = nil, task: String? = nil,
+    public init(id: SessionID, project: String = "", agent: String? = nil, agentVersion: String? = nil, task: String? = nil,
                 condition: String? = nil, worker: String? = nil, replayOf: SessionID? = nil,
                 status: SessionStatus = .running, startedAt: Timestamp, endedAt: Timestamp? = nil,
                 hasStart: Bool = false, eventCount: Int = 0, lastSeq: Int64 = -1, ackedSeq: Int64 = -1,
                 conflictCount: Int = 0) {
         self.id = id
+        self.project = project
         self.agent = agent
         self.agentVersion = agentVersion
         self.task = task

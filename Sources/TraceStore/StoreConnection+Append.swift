@@ -14,38 +14,57 @@ extension StoreConnection {
         var eventCount: Int64
         var lastSeq: Int64
         var ackedSeq: Int64
+        var project: String
     }
 
-    func append(_ events: [EncodedEvent]) throws -> AppendResult {
-        guard !events.isEmpty else { return AppendResult() }
-        for event in events {
-            if event.seq > UInt64(Event.maxSafeInteger) {
-                throw StoreError(.invalidArgument, "seq \(event.seq) is above 2^53 - 1", session: event.session, seq: event.seq)
-            }
-            // Chunks separate events with newlines, which canonical JSON never contains raw.
-            if Self.containsNewline(event.bytes) {
-                throw StoreError(.invalidArgument, "event bytes contain a raw newline, so they are not canonical JSON",
-                                 session: event.session, seq: event.seq)
-            }
-        }
-        // Group by session, keeping the order in which sessions first appear.
-        var order: [SessionID] = []
-        var groups: [SessionID: [EncodedEvent]] = [:]
-        for event in events {
-            if groups[event.session] == nil { order.append(event.session) }
-            groups[event.session, default: []].append(event)
-        }
+    /// Stores `batches` in one transaction, one result each (see `Store.appendGroup`).
+    func append(_ batches: [AppendBatch]) throws -> [AppendResult] {
+        for batch in batches { try Self.validate(batch.events) }
+        guard batches.contains(where: { !$0.events.isEmpty }) else { return batches.map { _ in AppendResult() } }
         let receivedAt = Timestamp.now()
-        var result = AppendResult()
+        var results: [AppendResult] = []
+        results.reserveCapacity(batches.count)
         do {
             try database.transaction {
-                for id in order { try append(session: id, groups[id]!, receivedAt: receivedAt, into: &result) }
+                try noticeOtherWriters()
+                for batch in batches { results.append(try append(batch.events, project: batch.project, receivedAt: receivedAt)) }
             }
         } catch {
             discardCaches()
             throw error
         }
-        noteAppended(result.accepted)
+        noteAppended(results.reduce(0) { $0 + $1.accepted })
+        return results
+    }
+
+    /// Refuses events the store cannot keep faithfully, before anything is written.
+    static func validate(_ events: [EncodedEvent]) throws(StoreError) {
+        for event in events {
+            if event.seq > UInt64(Event.maxSafeInteger) {
+                throw StoreError(.invalidArgument, "seq \(event.seq) is above 2^53 - 1", session: event.session, seq: event.seq)
+            }
+            // Chunks separate events with newlines, which canonical JSON never contains raw.
+            if containsNewline(event.bytes) {
+                throw StoreError(.invalidArgument, "event bytes contain a raw newline, so they are not canonical JSON",
+                                 session: event.session, seq: event.seq)
+            }
+        }
+    }
+
+    /// One batch inside the caller's transaction.
+    private func append(_ events: [EncodedEvent], project: String, receivedAt: Timestamp) throws -> AppendResult {
+        // Group by session (as batch positions), keeping the order in which sessions first appear.
+        var order: [SessionID] = []
+        var groups: [SessionID: [Int]] = [:]
+        for (index, event) in events.enumerated() {
+            if groups[event.session] == nil { order.append(event.session) }
+            groups[event.session, default: []].append(index)
+        }
+        var result = AppendResult()
+        for id in order {
+            try append(session: id, groups[id]!, of: events, project: project, receivedAt: receivedAt, into: &result)
+        }
+        if order.count > 1 { result.foreign.sort { $0.index < $1.index } }
         return result
     }
 
@@ -56,13 +75,22 @@ extension StoreConnection {
         }
     }
 
-    private func append(session id: SessionID, _ unsorted: [EncodedEvent], receivedAt: Timestamp, into result: inout AppendResult) throws {
+    private func append(session id: SessionID, _ positions: [Int], of batch: [EncodedEvent], project: String,
+                        receivedAt: Timestamp, into result: inout AppendResult) throws {
+        var state = try loadSession(id, project: project)
+        guard state.project == project else {
+            // Not a conflict of this session: the sender may not write to it at all.
+            for index in positions {
+                result.foreign.append(AppendRejection(index: index, session: id, seq: batch[index].seq,
+                                                      reason: "the session belongs to another project"))
+            }
+            return
+        }
         // Recorders send events in seq order; sort only when they are not (stable: first copy wins).
-        var events = unsorted
+        var events = positions.map { batch[$0] }
         if zip(events, events.dropFirst()).contains(where: { $0.seq > $1.seq }) {
             events = events.enumerated().sorted { ($0.element.seq, $0.offset) < ($1.element.seq, $1.offset) }.map(\.element)
         }
-        var state = try loadSession(id)
         var fresh: [EncodedEvent] = []
         fresh.reserveCapacity(events.count)
         var previous: (seq: UInt64, bytes: [UInt8])?
@@ -71,7 +99,7 @@ extension StoreConnection {
             if let previous, previous.seq == event.seq {
                 // The same seq twice in one batch: compare with the version that is (or will be) stored.
                 if previous.bytes == bytes { result.duplicates += 1 } else {
-                    try recordConflict(key: state.key, session: id, seq: event.seq, bytes: bytes, receivedAt: receivedAt, into: &result)
+                    try recordConflict(event, key: state.key, receivedAt: receivedAt, into: &result)
                 }
                 continue
             }
@@ -84,7 +112,7 @@ extension StoreConnection {
             if let stored = try storedBytes(session: id, key: state.key, seq: event.seq) {
                 previous = (event.seq, stored)
                 if stored == bytes { result.duplicates += 1 } else {
-                    try recordConflict(key: state.key, session: id, seq: event.seq, bytes: bytes, receivedAt: receivedAt, into: &result)
+                    try recordConflict(event, key: state.key, receivedAt: receivedAt, into: &result)
                 }
             } else {
                 fresh.append(event)
@@ -103,21 +131,23 @@ extension StoreConnection {
         result.acked[id] = state.ackedSeq
     }
 
-    /// Reads the session's row, creating it (start time from the id until `session.start` arrives).
-    private func loadSession(_ id: SessionID) throws(SQLiteError) -> SessionState {
+    /// Reads the session's row, creating it in `project` (start time from the id until
+    /// `session.start` arrives).
+    private func loadSession(_ id: SessionID, project: String) throws(SQLiteError) -> SessionState {
         let select = try statement("""
-            SELECT id, has_start, status = 'running', event_count, last_seq, acked_seq FROM sessions WHERE ulid = ?
+            SELECT id, has_start, status = 'running', event_count, last_seq, acked_seq, project FROM sessions WHERE ulid = ?
             """)
         let found = try select.use { s throws(SQLiteError) -> SessionState? in
             try s.bind(1, id.string)
             guard try s.step() else { return nil }
             return SessionState(key: s.int64(0), hasStart: s.int64(1) != 0, running: s.int64(2) != 0,
-                                eventCount: s.int64(3), lastSeq: s.int64(4), ackedSeq: s.int64(5))
+                                eventCount: s.int64(3), lastSeq: s.int64(4), ackedSeq: s.int64(5), project: s.text(6) ?? "")
         }
         if let found { return found }
-        try statement("INSERT INTO sessions (ulid, started_at) VALUES (?, ?)")
-            .run(.text(id.string), .integer(Int64(id.milliseconds) * 1000))
-        return SessionState(key: database.lastInsertRowID, hasStart: false, running: true, eventCount: 0, lastSeq: -1, ackedSeq: -1)
+        try statement("INSERT INTO sessions (ulid, started_at, project) VALUES (?, ?, ?)")
+            .run(.text(id.string), .integer(Int64(id.milliseconds) * 1000), .text(project))
+        return SessionState(key: database.lastInsertRowID, hasStart: false, running: true, eventCount: 0, lastSeq: -1,
+                            ackedSeq: -1, project: project)
     }
 
     /// The stored bytes of `(session, seq)`, or nil when that seq is not stored.
@@ -132,16 +162,18 @@ extension StoreConnection {
         return try eventBytes(chunk: location.chunk, index: location.index, session: id, seq: seq)
     }
 
-    /// Keeps a refused version (once per distinct version) and flags the session.
-    private func recordConflict(key: Int64, session id: SessionID, seq: UInt64, bytes: [UInt8],
-                                receivedAt: Timestamp, into result: inout AppendResult) throws(SQLiteError) {
-        result.conflicts.append(AppendConflict(session: id, seq: seq))
+    /// Keeps a refused version (once per distinct version) and flags the session. Its blobs count as
+    /// referenced, so retention keeps the evidence as long as the session.
+    private func recordConflict(_ event: EncodedEvent, key: Int64, receivedAt: Timestamp,
+                                into result: inout AppendResult) throws(SQLiteError) {
+        result.conflicts.append(AppendConflict(session: event.session, seq: event.seq))
         try statement("""
             INSERT OR IGNORE INTO conflicts (session, seq, digest, received_at, data) VALUES (?, ?, ?, ?, ?)
-            """).run(.integer(key), .integer(Int64(seq)), .blob(Digest.sha256(bytes).bytes),
-                     .integer(receivedAt.microseconds), .blob(bytes))
+            """).run(.integer(key), .integer(Int64(event.seq)), .blob(Digest.sha256(event.bytes).bytes),
+                     .integer(receivedAt.microseconds), .blob(event.bytes))
         if database.changes > 0 {
             try statement("UPDATE sessions SET conflict_count = conflict_count + 1 WHERE id = ?").run(.integer(key))
+            if !event.event.blobs.isEmpty { try recordBlobReferences(event.event, session: key) }
         }
     }
 
@@ -188,6 +220,7 @@ extension StoreConnection {
                 try insertEvent.bind(4, Int64(i - start))
                 try insertEvent.bind(5, kind)
                 while try insertEvent.step() {}
+                if !fresh[i].event.blobs.isEmpty { try recordBlobReferences(fresh[i].event, session: state.key) }
             }
             insertEvent.reset()
             start = end

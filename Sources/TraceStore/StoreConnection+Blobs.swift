@@ -4,21 +4,53 @@ extension StoreConnection {
     /// Blobs below this size are stored as they are: a zstd frame would not be smaller.
     static let minimumCompressibleBlob = 64
 
-    func putBlob(_ bytes: [UInt8]) throws -> Digest {
+    /// Stores the blob once, makes it visible to `project`, and marks it as just stored (a blob
+    /// nothing references yet is kept by retention until it is older than the cutoff).
+    func putBlob(_ bytes: [UInt8], project: String) throws -> Digest {
         let digest = Digest.sha256(bytes)
-        if try hasBlob(digest) { return digest }
-        var codec = PayloadCodec.raw
-        var stored = bytes
-        if bytes.count >= Self.minimumCompressibleBlob {
-            let compressed = self.codec.compress(bytes)
-            if compressed.count < bytes.count {
-                codec = .zstd
-                stored = compressed
+        // Compress outside the write transaction; usually the blob is new.
+        var encoded = try hasBlob(digest) ? nil : encodeBlob(bytes)
+        let now = Timestamp.now().microseconds
+        try database.transaction {
+            if encoded == nil {
+                try statement("UPDATE blobs SET stored_at = max(stored_at, ?) WHERE digest = ?")
+                    .run(.integer(now), .blob(digest.bytes))
+                // Deleted since the check (retention on another connection): store it after all.
+                if database.changes == 0 { encoded = encodeBlob(bytes) }
             }
+            if let encoded {
+                try statement("INSERT OR IGNORE INTO blobs (digest, size, codec, data, stored_at) VALUES (?, ?, ?, ?, ?)")
+                    .run(.blob(digest.bytes), .integer(Int64(bytes.count)), .integer(encoded.codec.rawValue),
+                         .blob(encoded.data), .integer(now))
+            }
+            try statement("INSERT OR IGNORE INTO blob_projects (digest, project) VALUES (?, ?)")
+                .run(.blob(digest.bytes), .text(project))
         }
-        try statement("INSERT OR IGNORE INTO blobs (digest, size, codec, data) VALUES (?, ?, ?, ?)")
-            .run(.blob(digest.bytes), .integer(Int64(bytes.count)), .integer(codec.rawValue), .blob(stored))
         return digest
+    }
+
+    /// zstd when that is smaller, else the bytes as they are.
+    private func encodeBlob(_ bytes: [UInt8]) -> (codec: PayloadCodec, data: [UInt8]) {
+        guard bytes.count >= Self.minimumCompressibleBlob else { return (.raw, bytes) }
+        let compressed = codec.compress(bytes)
+        return compressed.count < bytes.count ? (.zstd, compressed) : (.raw, bytes)
+    }
+
+    /// Whether `project` stored the blob (it may exist for other projects only).
+    func isBlobVisible(_ digest: Digest, to project: String) throws(SQLiteError) -> Bool {
+        let select = try statement("SELECT 1 FROM blob_projects WHERE digest = ? AND project = ?")
+        return try select.use { s throws(SQLiteError) -> Bool in
+            try s.bind(1, digest.bytes)
+            try s.bind(2, project)
+            return try s.step()
+        }
+    }
+
+    /// Deletes a blob and who may see it; true when it existed.
+    func deleteBlob(_ digest: [UInt8]) throws(SQLiteError) -> Bool {
+        try statement("DELETE FROM blob_projects WHERE digest = ?").run(.blob(digest))
+        try statement("DELETE FROM blobs WHERE digest = ?").run(.blob(digest))
+        return database.changes > 0
     }
 
     /// The blob's bytes, checked against its digest.

@@ -3,7 +3,7 @@ import TraceModel
 extension StoreConnection {
     static let summaryColumns = """
         ulid, agent, agent_version, task, condition, worker, replay_of, status, has_start, started_at, ended_at, \
-        event_count, last_seq, acked_seq, conflict_count
+        event_count, last_seq, acked_seq, conflict_count, project
         """
 
     func sessions(_ query: SessionQuery) throws -> SessionPage {
@@ -14,6 +14,7 @@ extension StoreConnection {
             conditions.append("\(column) = ?")
             values.append(.text(value))
         }
+        equal("project", query.project)
         equal("agent", query.agent)
         equal("task", query.task)
         equal("condition", query.condition)
@@ -54,10 +55,18 @@ extension StoreConnection {
         return SessionPage(sessions: summaries, nextCursor: next)
     }
 
-    func session(_ id: SessionID) throws -> SessionSummary? {
-        let select = try statement("SELECT \(Self.summaryColumns) FROM sessions WHERE ulid = ?")
+    func session(_ id: SessionID, project: String?) throws -> SessionSummary? {
+        guard let project else {
+            let select = try statement("SELECT \(Self.summaryColumns) FROM sessions WHERE ulid = ?")
+            return try select.use { s throws -> SessionSummary? in
+                try s.bind(1, id.string)
+                return try s.step() ? try summary(s) : nil
+            }
+        }
+        let select = try statement("SELECT \(Self.summaryColumns) FROM sessions WHERE ulid = ? AND project = ?")
         return try select.use { s throws -> SessionSummary? in
             try s.bind(1, id.string)
+            try s.bind(2, project)
             return try s.step() ? try summary(s) : nil
         }
     }
@@ -69,7 +78,7 @@ extension StoreConnection {
             throw StoreError(.corrupt, "the sessions table holds \"\(ulid.prefix(40))\", which is not a session id")
         }
         return SessionSummary(
-            id: id, agent: s.text(1), agentVersion: s.text(2), task: s.text(3), condition: s.text(4), worker: s.text(5),
+            id: id, project: s.text(15) ?? "", agent: s.text(1), agentVersion: s.text(2), task: s.text(3), condition: s.text(4), worker: s.text(5),
             replayOf: s.text(6).flatMap(SessionID.init), status: SessionStatus(rawValue: s.text(7) ?? "running"),
             startedAt: Timestamp(microseconds: s.int64(9)),
             endedAt: s.isNull(10) ? nil : Timestamp(microseconds: s.int64(10)),
@@ -79,6 +88,14 @@ extension StoreConnection {
 
     func events(_ query: EventQuery) throws -> [StoredEvent] {
         if let limit = query.limit, limit <= 0 { return [] }
+        // One snapshot for the index rows and the chunks they point at.
+        return try database.read {
+            try noticeOtherWriters()
+            return try readEvents(query)
+        }
+    }
+
+    private func readEvents(_ query: EventQuery) throws -> [StoredEvent] {
         guard let key = try sessionKey(query.session) else { return [] }
         var wanted: Set<Int64>?
         if let kinds = query.kinds {

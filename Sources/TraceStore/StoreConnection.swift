@@ -16,6 +16,8 @@ final class StoreConnection {
     /// Interned kinds (the `kinds` table), both ways. Cleared when a transaction rolls back.
     var kindIDs: [EventKind: Int64] = [:]
     var kindNames: [Int64: EventKind] = [:]
+    /// `PRAGMA data_version` when the chunk cache was last known to be current.
+    var dataVersion: Int64?
     private var statements: [String: Statement] = [:]
 
     init(database: Database, options: SQLiteStore.Options) throws {
@@ -40,6 +42,20 @@ final class StoreConnection {
         kindIDs = [:]
         kindNames = [:]
         chunkCache.removeAll()
+    }
+
+    /// Empties the chunk cache when another connection committed since the last call: its
+    /// retention may have deleted chunks whose ids SQLite then hands out again. Call it inside a
+    /// transaction, so the version read is the snapshot's.
+    func noticeOtherWriters() throws(SQLiteError) {
+        let version = try statement("PRAGMA data_version").use { s throws(SQLiteError) -> Int64 in
+            _ = try s.step()
+            return s.int64(0)
+        }
+        if version != dataVersion {
+            chunkCache.removeAll()
+            dataVersion = version
+        }
     }
 
     // MARK: Kinds

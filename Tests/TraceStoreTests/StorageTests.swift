@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TraceModel
 @testable import TraceStore
@@ -27,6 +28,29 @@ struct StorageTests {
         #expect(stats.blobStoredBytes < 1000)
         #expect(stats.fileBytes > 0)
         #expect(try store.appliedMigrations() == Migration.all.map(\.name))
+    }
+
+    @Test("approximate size is the file and its WAL on disk, and grows with data")
+    func approximateSize() throws {
+        let dir = TemporaryDirectory()
+        let store = try openStore(dir)
+        let empty = try store.approximateSizeBytes()
+        #expect(empty > 0)
+        var trace = SyntheticTrace(seed: 8)
+        for _ in 0..<5 { _ = try store.append(trace.session()) }
+        var rng = SplitMix64(seed: 8)
+        _ = try store.putBlob((0..<200_000).map { _ in UInt8.random(in: 0...255, using: &rng) })
+        let size = try store.approximateSizeBytes()
+        #expect(size > empty + 200_000)
+        let onDisk = [dir.file("store.sqlite"), dir.file("store.sqlite") + "-wal"].compactMap(SQLiteStore.fileSize).reduce(0, +)
+        #expect(size == onDisk)
+        try store.checkpoint()
+        let stats = try store.statistics()
+        #expect(try store.approximateSizeBytes() == stats.fileBytes)
+
+        let missing = try SQLiteStore(path: dir.file("gone.sqlite"))
+        try FileManager.default.removeItem(atPath: dir.file("gone.sqlite"))
+        #expect(throws: StoreError.self) { try missing.approximateSizeBytes() }
     }
 
     @Test("the probe measures all three layouts on the same events")

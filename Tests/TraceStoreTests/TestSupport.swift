@@ -28,10 +28,10 @@ struct SessionBuilder {
         clock = Int64(milliseconds) * 1000
     }
 
-    mutating func next(_ payload: EventPayload, actor: Actor = .agent) -> Event {
+    mutating func next(_ payload: EventPayload, actor: Actor = .agent, blobs: [String: Digest] = [:]) -> Event {
         clock += 1_000
         var event = Event(session: id, seq: 0, ts: Timestamp(microseconds: clock), monoNs: UInt64(chain.nextSeq) * 1_000_000,
-                          actor: actor, payload: payload)
+                          actor: actor, payload: payload, blobs: blobs)
         _ = chain.seal(&event)
         return event
     }
@@ -50,6 +50,11 @@ struct SessionBuilder {
         next(.toolCall(ToolCall(name: name, input: ["command": "ls -la"])))
     }
 
+    /// A tool call whose output lives in blobs.
+    mutating func output(_ blobs: [String: Digest]) -> Event {
+        next(.toolCall(ToolCall(name: "Bash", input: ["command": "make test"])), actor: .tool, blobs: blobs)
+    }
+
     mutating func end(_ status: String = "completed") -> Event {
         next(.sessionEnd(SessionEnd(status: status, exitCode: 0)), actor: .recorder)
     }
@@ -62,4 +67,21 @@ struct SessionBuilder {
 
 func openStore(_ dir: TemporaryDirectory, _ name: String = "store.sqlite") throws -> SQLiteStore {
     try SQLiteStore(path: dir.file(name), options: .relaxedDurability)
+}
+
+/// Options for tests: relaxed durability, and whatever `change` sets.
+func storeOptions(_ change: (inout SQLiteStore.Options) -> Void = { _ in }) -> SQLiteStore.Options {
+    var options = SQLiteStore.Options.relaxedDurability
+    change(&options)
+    return options
+}
+
+/// The first column of the first row of `sql` as an integer.
+func scalar(_ database: Database, _ sql: String, _ values: SQLiteValue...) throws -> Int64 {
+    let statement = try database.prepare(sql)
+    return try statement.use { s throws(SQLiteError) -> Int64 in
+        for (i, value) in values.enumerated() { try s.bind(Int32(i + 1), value) }
+        _ = try s.step()
+        return s.int64(0)
+    }
 }

@@ -1,0 +1,66 @@
+import TraceModel
+
+extension StoreConnection {
+    /// How an envelope's `blobs` object starts in canonical JSON (never the first key). A string
+    /// cannot hold it raw (its quotes would be escaped), so a line without it has no blobs.
+    static let blobsKey = Array(#","blobs":{"#.utf8)
+
+    /// Notes that session `key` references each blob of `event`. Append calls this only for events
+    /// that name blobs, so the common event costs nothing.
+    func recordBlobReferences(_ event: Event, session key: Int64) throws(SQLiteError) {
+        let insert = try statement("INSERT OR IGNORE INTO blob_refs (digest, session) VALUES (?, ?)")
+        for digest in Set(event.blobs.values) { try insert.run(.blob(digest.bytes), .integer(key)) }
+    }
+
+    /// Whether any session still references the blob.
+    func isBlobReferenced(_ digest: [UInt8]) throws(SQLiteError) -> Bool {
+        let select = try statement("SELECT 1 FROM blob_refs WHERE digest = ? LIMIT 1")
+        return try select.use { s throws(SQLiteError) -> Bool in
+            try s.bind(1, digest)
+            return try s.step()
+        }
+    }
+
+    /// Fills `blob_refs` from the events and conflicts stored before references were recorded.
+    /// Runs once, inside the schema step that creates the table.
+    func backfillBlobReferences() throws {
+        let listChunks = try database.prepare("SELECT id, session FROM chunks ORDER BY id")
+        let chunks = try listChunks.use { s throws(SQLiteError) -> [(id: Int64, session: Int64)] in
+            var out: [(id: Int64, session: Int64)] = []
+            while try s.step() { out.append((s.int64(0), s.int64(1))) }
+            return out
+        }
+        for chunk in chunks {
+            let (body, count) = try chunkBody(chunk.id, session: nil)
+            guard Self.contains(Self.blobsKey, in: body[...]) else { continue }
+            guard let decoded = ChunkFormat.decode(body, expectedCount: count) else {
+                throw StoreError(.corrupt, "chunk \(chunk.id) does not hold \(count) event lines")
+            }
+            for index in 0..<decoded.count {
+                guard let line = decoded.line(index) else { continue }
+                try backfill(line: line, session: chunk.session)
+            }
+        }
+        let listConflicts = try database.prepare("SELECT session, data FROM conflicts")
+        let conflicts = try listConflicts.use { s throws(SQLiteError) -> [(session: Int64, bytes: [UInt8])] in
+            var out: [(session: Int64, bytes: [UInt8])] = []
+            while try s.step() {
+                let bytes = s.blob(1) ?? []
+                if Self.contains(Self.blobsKey, in: bytes[...]) { out.append((s.int64(0), bytes)) }
+            }
+            return out
+        }
+        for conflict in conflicts { try backfill(line: conflict.bytes, session: conflict.session) }
+    }
+
+    private func backfill(line: [UInt8], session key: Int64) throws {
+        guard Self.contains(Self.blobsKey, in: line[...]) else { return }
+        // A stored line that no longer decodes names no blob this code can trust; it stays as it is.
+        guard let event = try? Event.decode(line[...]), !event.blobs.isEmpty else { return }
+        try recordBlobReferences(event, session: key)
+    }
+
+    static func contains(_ pattern: [UInt8], in bytes: ArraySlice<UInt8>) -> Bool {
+        ChunkFormat.lastIndex(of: pattern, in: bytes) != nil
+    }
+}
