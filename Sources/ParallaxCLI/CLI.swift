@@ -6,7 +6,7 @@ public enum CLI {
     public static let version = "0.1.0"
 
     static let verbs: [Verb] = [
-        IngestVerb.verb, SessionsVerb.verb, EventsVerb.verb, VerifyVerb.verb, SchemaVerb.verb, GenerateVerb.verb,
+        IngestVerb.verb, SessionsVerb.verb, EventsVerb.verb, VerifyVerb.verb, SchemaVerb.verb, CollectorVerb.verb, GenerateVerb.verb,
     ]
 
     static var overview: String {

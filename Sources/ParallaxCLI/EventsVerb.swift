@@ -7,7 +7,7 @@ enum EventsVerb {
         name: "events",
         summary: "print a session's events (seq range, kinds; --json for NDJSON)",
         help: """
-        Usage: parallax events SESSION [--db DB] [--from SEQ] [--to SEQ] [--kind KIND]… [--limit N] [--json]
+        Usage: parallax events SESSION [--db DB | --collector URL --token T] [--from SEQ] [--to SEQ] [--kind KIND]… [--limit N] [--json]
 
         Prints the events of SESSION in seq order: one line each with seq, time, actor, kind and a
         short summary (the command and exit code of a process.exec, the tokens of a model.response,
@@ -16,18 +16,18 @@ enum EventsVerb {
         to a file and it can be ingested or verified elsewhere.
 
         Options:
-          \(StoreAccess.dbHelp)
+        \(DataSource.help)
           --from SEQ / --to SEQ   only seqs in this range (inclusive)
           --kind KIND             only this kind (repeatable), e.g. --kind process.exec --kind file.write
           --limit N               at most N events
           --json                  NDJSON of the stored events
 
-        Exit codes: 0 printed; 2 usage; 3 no such session or store; 4 store failure.
+        Exit codes: 0 printed; 2 usage; 3 no such session or store; 4 store or collector failure.
 
         Example:
           parallax events 01JDQ3K2M4N5P6Q7R8S9T0V1W2 --db fleet.sqlite --kind process.exec
         """,
-        spec: ArgumentSpec(flags: ["json"], options: ["db", "from", "to", "kind", "limit"], multiple: ["kind"], positionals: (1, 1), positionalName: "SESSION"),
+        spec: ArgumentSpec(flags: ["json"], options: DataSource.options.union(["from", "to", "kind", "limit"]), multiple: ["kind"], positionals: (1, 1), positionalName: "SESSION"),
         run: run)
 
     static func run(_ args: Arguments, _ console: Console) throws -> ExitCode {
@@ -44,20 +44,19 @@ enum EventsVerb {
                 return kind
             })
         }
-        let store = try StoreAccess.open(args, verb: "events", create: false)
-        guard try store.session(id) != nil else { throw CommandFailure(.notFound, "no session \(id) in the store") }
-        let events = try store.events(session: id, seqs: from...to, kinds: kinds, limit: limit)
+        let source = try DataSource.open(args, verb: "events")
+        let lines = try source.eventLines(id, seqs: from...to, kinds: kinds, limit: limit)
         if args.flag("json") {
-            for stored in events {
-                console.write(bytes: stored.bytes)
+            for line in lines {
+                console.write(bytes: line)
                 console.write(bytes: [0x0A])
             }
             return .ok
         }
         var rows = [["SEQ", "TIME", "ACTOR", "KIND", "SUMMARY"]]
-        for stored in events {
-            guard let event = try? stored.event() else {
-                rows.append([String(stored.seq), "?", "?", stored.kind.rawValue, "(stored bytes do not decode)"])
+        for line in lines {
+            guard let event = try? Event.decode(line) else {
+                rows.append(["?", "?", "?", "?", "(stored bytes do not decode)"])
                 continue
             }
             rows.append([String(event.seq), String(event.ts.rfc3339.dropFirst(11)), event.actor.rawValue, event.kind.rawValue,

@@ -1,1 +1,0 @@
-// Collector: the central service every recorder in a fleet streams to (HTTP ingest, blobs, query API).
