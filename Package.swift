@@ -36,6 +36,6 @@ let package = Package(
         .testTarget(name: "TraceWireTests", dependencies: ["TraceWire"], swiftSettings: strict),
         .testTarget(name: "TraceStoreTests", dependencies: ["TraceStore"], swiftSettings: strict),
         .testTarget(name: "CollectorTests", dependencies: ["Collector", "TraceStore", "TraceWire", "TraceModel"], swiftSettings: strict),
-        .testTarget(name: "CLITests", dependencies: ["ParallaxCLI"], swiftSettings: strict),
+        .testTarget(name: "CLITests", dependencies: ["ParallaxCLI", "Collector", "TraceStore", "TraceWire", "TraceModel"], swiftSettings: strict),
     ]
 )

@@ -1,19 +1,22 @@
+import Collector
 import Foundation
 import TraceModel
 import TraceStore
 import TraceWire
 
-/// `parallax ingest FILE… --db DB`: NDJSON event files (plain or zstd) into the store.
+/// `parallax ingest FILE… --db DB | --collector URL --token T`: NDJSON event files (plain or zstd)
+/// into a local store or a collector.
 enum IngestVerb {
     static let verb = Verb(
         name: "ingest",
-        summary: "store NDJSON event files (plain or .zst) in a local store",
+        summary: "store NDJSON event files (plain or .zst) locally or send them to a collector",
         help: """
-        Usage: parallax ingest FILE… --db DB [--batch N] [--max-line-bytes N] [--json]
+        Usage: parallax ingest FILE… (--db DB | --collector URL --token T) [--batch N] [--max-line-bytes N] [--json]
 
         Reads events, one JSON object per line, from each FILE (plain NDJSON or zstd-compressed,
-        detected from the content; "-" reads standard input) and appends them to the store, which is
-        created when missing. Appending is idempotent on (session, seq): the same event twice is
+        detected from the content; "-" reads standard input) and appends them to the local store,
+        which is created when missing — or, with --collector, posts them to a collector in zstd
+        batches (retrying 429/503 answers and network errors, honoring Retry-After). Appending is idempotent on (session, seq): the same event twice is
         counted as a duplicate; a different event with a used (session, seq) is a conflict — the
         first version is kept and the conflict is recorded for parallax verify.
 
@@ -21,20 +24,23 @@ enum IngestVerb {
         with its file and line number and skipped; every valid line in the same file is stored.
 
         Options:
-          \(StoreAccess.dbHelp)
-          --batch N             events per store transaction (default 1000)
+          --db FILE             the local SQLite store (default: $PARALLAX_DB)
+          --collector URL       send to this collector instead (default: $PARALLAX_COLLECTOR)
+          --token T             an ingest token for it (default: $PARALLAX_TOKEN)
+          --batch N             events per store transaction or request (default 1000)
           --max-line-bytes N    longest accepted line (default 1048576)
           --max-bytes N         largest decompressed input per file (default 4294967296)
           --json                print the result as JSON
 
         Exit codes: 0 all stored; 1 some lines rejected or conflicting; 2 usage; 3 a FILE is missing;
-        4 unreadable or corrupt input (such as truncated zstd) or a store failure.
+        4 unreadable or corrupt input (such as truncated zstd), a store failure, or a collector that
+        refused or could not be reached.
 
         Examples:
           parallax ingest traces/*.ndjson.zst --db fleet.sqlite
           zstdcat run.ndjson.zst | parallax ingest - --db fleet.sqlite --json
         """,
-        spec: ArgumentSpec(flags: ["json"], options: ["db", "batch", "max-line-bytes", "max-bytes"], positionals: (1, nil), positionalName: "FILE"),
+        spec: ArgumentSpec(flags: ["json"], options: ["db", "collector", "token", "batch", "max-line-bytes", "max-bytes"], positionals: (1, nil), positionalName: "FILE"),
         run: run)
 
     static func run(_ args: Arguments, _ console: Console) throws -> ExitCode {
@@ -44,11 +50,17 @@ enum IngestVerb {
         for file in args.positionals where file != "-" && !FileManager.default.fileExists(atPath: file) {
             throw CommandFailure(.notFound, "no such file: \(file)")
         }
-        let store = try StoreAccess.open(args, verb: "ingest", create: true)
+        let sink: any EventSink
+        if args.option("collector") != nil || (args.option("db") == nil && ProcessInfo.processInfo.environment["PARALLAX_COLLECTOR"] != nil) {
+            guard case .remote(let client) = try DataSource.open(args, verb: "ingest") else { throw UsageError("ingest: give either --db or --collector") }
+            sink = CollectorSink(client: client, console: console)
+        } else {
+            sink = StoreSink(store: try StoreAccess.open(args, verb: "ingest", create: true))
+        }
         var reports: [IngestReport] = []
         var worst = ExitCode.ok
         for file in args.positionals {
-            var ingest = FileIngest(store: store, batchSize: batch, maxLineBytes: maxLine, console: console, name: file)
+            var ingest = FileIngest(sink: sink, batchSize: batch, maxLineBytes: maxLine, console: console, name: file)
             do {
                 try ingest.run(path: file, maxBytes: maxBytes)
             } catch let error as CommandFailure {
@@ -105,17 +117,18 @@ struct IngestReport {
 /// Streams one file through decompression, line splitting, decoding and batched appends, so
 /// memory stays bounded by the batch size whatever the file size.
 struct FileIngest {
-    let store: any Store
+    let sink: any EventSink
     let batchSize: Int
     let maxLineBytes: Int
     let console: Console
     var report: IngestReport
     private var pending: [Event] = []
+    private var pendingLines: [Int] = []
     private var splitter: LineSplitter
     private var lastProgress = Timestamp.now()
 
-    init(store: any Store, batchSize: Int, maxLineBytes: Int, console: Console, name: String) {
-        self.store = store
+    init(sink: any EventSink, batchSize: Int, maxLineBytes: Int, console: Console, name: String) {
+        self.sink = sink
         self.batchSize = batchSize
         self.maxLineBytes = maxLineBytes
         self.console = console
@@ -189,6 +202,7 @@ struct FileIngest {
             }
             for line in decoded.events {
                 pending.append(line.event)
+                pendingLines.append(line.line + region.firstLine - 1)
                 if pending.count >= batchSize { try flush() }
             }
         }
@@ -196,17 +210,15 @@ struct FileIngest {
 
     private mutating func flush() throws {
         guard !pending.isEmpty else { return }
-        let result: AppendResult
-        do {
-            result = try store.append(pending)
-        } catch {
-            throw CommandFailure(.failure, "the store refused a batch: \(error)")
-        }
+        let result = try sink.deliver(pending, lines: pendingLines)
         for event in pending { report.sessions.insert(event.session) }
         report.accepted += result.accepted
         report.duplicates += result.duplicates
         report.conflicts.append(contentsOf: result.conflicts)
+        report.rejected.append(contentsOf: result.rejected)
+        report.rejected.sort { $0.line < $1.line }
         pending.removeAll(keepingCapacity: true)
+        pendingLines.removeAll(keepingCapacity: true)
     }
 
     private mutating func progress() {
