@@ -29,8 +29,8 @@ public struct HTTPServerError: Error, Sendable, Equatable, CustomStringConvertib
 
     public var description: String {
         var text = "HTTP server: \(message)"
-        if let address { text += " (address \(address))" }
-        if let path { text += " (file \(path))" }
+        if let address, !message.contains(address) { text += " (address \(address))" }
+        if let path, !message.contains(path) { text += " (file \(path))" }
         return text
     }
 }

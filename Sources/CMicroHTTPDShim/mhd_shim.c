@@ -88,7 +88,8 @@ mhd_shim_daemon *mhd_shim_start(const mhd_shim_options *o, char *error, size_t e
     }
     add_item(items, &n, MHD_OPTION_END, 0, NULL);
 
-    shim->daemon = MHD_start_daemon(flags, 0, NULL, NULL, o->access_handler, o->access_handler_cls,
+    // The port argument only feeds MHD's log messages here: MHD_OPTION_SOCK_ADDR decides the binding.
+    shim->daemon = MHD_start_daemon(flags, ntohs(address.sin_port), NULL, NULL, o->access_handler, o->access_handler_cls,
                                     MHD_OPTION_ARRAY, items, MHD_OPTION_END);
     if (shim->daemon == NULL) {
         if (error_size > 0) snprintf(error, error_size, "%s", shim->last_log);
