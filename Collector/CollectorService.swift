@@ -80,8 +80,11 @@ public final class CollectorService: HTTPHandler {
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
         let route = Route(path: request.path)
         // The preflight checks ran on the head; authentication is repeated here because the
-        // handler must not trust state carried between the two calls.
-        if let early = check(route: route, method: request.method, headers: request.headers, contentLength: request.body.count) {
+        // handler must not trust state carried between the two calls. Admission (rate limit,
+        // draining, queue depth) is not: it was granted in preflight, and a request admitted
+        // before a drain began must still be served.
+        if let early = check(route: route, method: request.method, headers: request.headers, contentLength: request.body.count,
+                             admission: false) {
             metrics.countRequest(route: route.label, status: early.status)
             return early
         }
@@ -132,7 +135,10 @@ public final class CollectorService: HTTPHandler {
         return Caller(tokenID: identity.id, project: identity.project, role: identity.role)
     }
 
-    func check(route: Route, method: String, headers: [String: String], contentLength: Int?) -> HTTPResponse? {
+    /// Routing, authentication, role and header checks; with `admission`, also the rate limit,
+    /// draining and the ingest queue (once per request, in preflight).
+    func check(route: Route, method: String, headers: [String: String], contentLength: Int?,
+               admission: Bool = true) -> HTTPResponse? {
         if route == .unknown { return Self.error(404, "no such endpoint") }
         if !route.allowedMethods.contains(method) {
             return Self.error(405, "\(method) is not allowed here", headers: [("Allow", route.allowedMethods.joined(separator: ", "))])
@@ -155,6 +161,7 @@ public final class CollectorService: HTTPHandler {
             if let length = contentLength, length > configuration.maxEventBodyBytes {
                 return Self.error(413, "request body of \(length) bytes is over the \(configuration.maxEventBodyBytes)-byte limit")
             }
+            guard admission else { break }
             if let wait = limiter.take(caller.tokenID, now: Self.now()) {
                 return Self.error(429, "rate limit exceeded for this token", headers: [("Retry-After", String(max(1, Int(wait.rounded(.up)))))])
             }
