@@ -58,7 +58,7 @@ enum Route: Equatable {
         case .health, .ready: nil
         case .metrics: .admin
         case .events: .ingest
-        case .blob: method == "PUT" || method == "HEAD" ? .ingestOrRead : .read
+        case .blob: method == "PUT" ? .ingest : method == "HEAD" ? .ingestOrRead : .read
         case .sessions, .session, .sessionEvents, .sessionVerify: .read
         case .unknown: nil
         }
