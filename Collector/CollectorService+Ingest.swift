@@ -83,8 +83,9 @@ extension CollectorService {
         return "invalid_field"
     }
 
-    /// `HEAD|GET|PUT /v1/blobs/sha256/<hex>`: content-addressed; PUT verifies the digest.
-    func blob(_ request: HTTPRequest, hex: String) -> HTTPResponse {
+    /// `HEAD|GET|PUT /v1/blobs/sha256/<hex>`: content-addressed; PUT verifies the digest. A blob is
+    /// visible only to the projects that uploaded it (another project's blob is "not found").
+    func blob(_ request: HTTPRequest, hex: String, caller: Caller) -> HTTPResponse {
         guard let digest = Digest(hex: hex) else {
             return Self.error(400, "a blob is addressed by 64 lowercase hex digits of its SHA-256")
         }
@@ -94,14 +95,14 @@ extension CollectorService {
                 guard Digest.sha256(request.body) == digest else {
                     return Self.error(400, "the body's SHA-256 does not match the address \(digest)")
                 }
-                if try store.hasBlob(digest) { return .text(200, "already stored\n") }
-                _ = try store.putBlob(request.body)
+                if try store.hasBlob(digest, project: caller.project) { return .text(200, "already stored\n") }
+                _ = try store.putBlob(request.body, project: caller.project)
                 metrics.countBlob()
                 return .text(201, "stored\n")
             case "HEAD":
-                return try store.hasBlob(digest) ? HTTPResponse(status: 200) : HTTPResponse(status: 404)
+                return try store.hasBlob(digest, project: caller.project) ? HTTPResponse(status: 200) : HTTPResponse(status: 404)
             default:
-                guard let bytes = try store.blob(digest) else { return Self.error(404, "no blob \(digest)") }
+                guard let bytes = try store.blob(digest, project: caller.project) else { return Self.error(404, "no blob \(digest)") }
                 return HTTPResponse(status: 200, headers: [("Content-Type", "application/octet-stream")], body: bytes)
             }
         } catch {

@@ -98,7 +98,7 @@ public final class CollectorService: HTTPHandler {
             response = HTTPResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4")],
                                     body: Array(metrics.render(queueDepth: committer.depth, storeBytes: size, activeRequests: activeRequests()).utf8))
         case .events: response = ingest(request, caller: caller!)
-        case .blob(let hex): response = blob(request, hex: hex)
+        case .blob(let hex): response = blob(request, hex: hex, caller: caller!)
         case .sessions: response = sessions(request, caller: caller!)
         case .session(let id): response = session(id, caller: caller!)
         case .sessionEvents(let id): response = events(request, id: id, caller: caller!)
