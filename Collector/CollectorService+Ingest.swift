@@ -100,7 +100,11 @@ extension CollectorService {
                 metrics.countBlob()
                 return .text(201, "stored\n")
             case "HEAD":
-                return try store.hasBlob(digest, project: caller.project) ? HTTPResponse(status: 200) : HTTPResponse(status: 404)
+                // The reply must announce the blob's size (wire.md §5). libmicrohttpd adds its own
+                // "Content-Length: 0" beside one set by hand, so hand it the bytes: for HEAD it sends
+                // their length and not the bytes.
+                guard let bytes = try store.blob(digest, project: caller.project) else { return HTTPResponse(status: 404) }
+                return HTTPResponse(status: 200, headers: [("Content-Type", "application/octet-stream")], body: bytes)
             default:
                 guard let bytes = try store.blob(digest, project: caller.project) else { return Self.error(404, "no blob \(digest)") }
                 return HTTPResponse(status: 200, headers: [("Content-Type", "application/octet-stream")], body: bytes)
