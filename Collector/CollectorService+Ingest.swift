@@ -92,11 +92,23 @@ extension CollectorService {
         do {
             switch request.method {
             case "PUT":
-                guard Digest.sha256(request.body) == digest else {
+                var bytes = request.body
+                if (request.headers["content-encoding"] ?? "identity").lowercased() == "zstd" {
+                    do {
+                        bytes = try Zstd.decompress(request.body, limits: ZstdLimits(maxDecompressedBytes: configuration.maxBlobBytes,
+                                                                                     maxWindowLog: configuration.maxWindowLog))
+                    } catch {
+                        switch error.code {
+                        case .outputLimitExceeded, .windowTooLarge: return Self.error(413, "\(error.message)")
+                        default: return Self.error(400, "the zstd body is damaged: \(error.message)")
+                        }
+                    }
+                }
+                guard Digest.sha256(bytes) == digest else {
                     return Self.error(400, "the body's SHA-256 does not match the address \(digest)")
                 }
                 if try store.hasBlob(digest, project: caller.project) { return .text(200, "already stored\n") }
-                _ = try store.putBlob(request.body, project: caller.project)
+                _ = try store.putBlob(bytes, project: caller.project)
                 metrics.countBlob()
                 return .text(201, "stored\n")
             case "HEAD":

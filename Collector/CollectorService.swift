@@ -170,6 +170,10 @@ public final class CollectorService: HTTPHandler {
                 return Self.error(503, "the store is behind; retry later", headers: [("Retry-After", "1")])
             }
         case .blob:
+            let encoding = (headers["content-encoding"] ?? "identity").lowercased()
+            if method == "PUT", encoding != "zstd", encoding != "identity" {
+                return Self.error(415, "Content-Encoding must be zstd or identity, got \(encoding)")
+            }
             if method == "PUT", let length = contentLength, length > configuration.maxBlobBytes {
                 return Self.error(413, "blob of \(length) bytes is over the \(configuration.maxBlobBytes)-byte limit")
             }
