@@ -119,7 +119,11 @@ extension CollectorService {
                 return HTTPResponse(status: 200, headers: [("Content-Type", "application/octet-stream")], body: bytes)
             default:
                 guard let bytes = try store.blob(digest, project: caller.project) else { return Self.error(404, "no blob \(digest)") }
-                return HTTPResponse(status: 200, headers: [("Content-Type", "application/octet-stream")], body: bytes)
+                if Self.acceptsZstd(request.headers) {
+                    return HTTPResponse(status: 200, headers: [("Content-Type", "application/octet-stream"), ("Content-Encoding", "zstd"),
+                                                               ("Vary", "Accept-Encoding")], body: Zstd.compress(bytes, level: 3))
+                }
+                return HTTPResponse(status: 200, headers: [("Content-Type", "application/octet-stream"), ("Vary", "Accept-Encoding")], body: bytes)
             }
         } catch {
             return Self.error(503, "the store failed: \(error)", headers: [("Retry-After", "1")])

@@ -91,12 +91,23 @@ extension CollectorService {
             body.append(0x0A)
         }
         var headers = [("Content-Type", "application/x-ndjson")]
-        if let accept = request.headers["accept-encoding"], accept.lowercased().split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("zstd") }) {
+        if Self.acceptsZstd(request.headers) {
             body = Zstd.compress(body, level: 3)
             headers.append(("Content-Encoding", "zstd"))
         }
         headers.append(("Vary", "Accept-Encoding"))
         return HTTPResponse(status: 200, headers: headers, body: body)
+    }
+
+    /// Whether `Accept-Encoding` lists zstd (a zero quality value, `zstd;q=0`, refuses it).
+    static func acceptsZstd(_ headers: [String: String]) -> Bool {
+        guard let accept = headers["accept-encoding"] else { return false }
+        return accept.lowercased().split(separator: ",").contains { item in
+            let parts = item.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.first == "zstd" else { return false }
+            guard let quality = parts.dropFirst().first(where: { $0.hasPrefix("q=") }) else { return true }
+            return (Double(quality.dropFirst(2)) ?? 1) > 0
+        }
     }
 
     func verify(_ id: String, caller: Caller) -> HTTPResponse {
