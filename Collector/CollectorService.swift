@@ -155,8 +155,8 @@ public final class CollectorService: HTTPHandler {
             guard encoding == "zstd" || encoding == "identity" else {
                 return Self.error(415, "Content-Encoding must be zstd or identity, got \(encoding)")
             }
-            if let type = headers["content-type"]?.lowercased(), !(type.hasPrefix("application/x-ndjson") || type.hasPrefix("application/jsonl") || type.hasPrefix("application/json")) {
-                return Self.error(415, "Content-Type must be application/x-ndjson, got \(type)")
+            if let type = headers["content-type"]?.lowercased(), !Self.isNDJSON(contentType: type) {
+                return Self.error(415, "Content-Type must be application/x-ndjson (charset utf-8 if any), got \(type)")
             }
             if let length = contentLength, length > configuration.maxEventBodyBytes {
                 return Self.error(413, "request body of \(length) bytes is over the \(configuration.maxEventBodyBytes)-byte limit")
@@ -181,6 +181,16 @@ public final class CollectorService: HTTPHandler {
             break
         }
         return nil
+    }
+
+    /// `application/x-ndjson` (or the jsonl/json spellings), with no charset or charset utf-8.
+    static func isNDJSON(contentType: String) -> Bool {
+        let parts = contentType.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard let media = parts.first, ["application/x-ndjson", "application/jsonl", "application/json"].contains(media) else { return false }
+        return parts.dropFirst().allSatisfy { parameter in
+            guard parameter.hasPrefix("charset=") else { return true }
+            return ["utf-8", "\"utf-8\""].contains(parameter.dropFirst("charset=".count))
+        }
     }
 
     static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
