@@ -94,7 +94,8 @@ public final class CollectorService: HTTPHandler {
         case .health: response = .text(200, "ok\n")
         case .ready: response = ready()
         case .metrics:
-            let size = (try? store.statistics().fileBytes) ?? 0
+            // From stat(2): statistics() scans tables under the store's lock and would wait for a commit.
+            let size = (try? store.approximateSizeBytes()) ?? 0
             response = HTTPResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4")],
                                     body: Array(metrics.render(queueDepth: committer.depth, storeBytes: size, activeRequests: activeRequests()).utf8))
         case .events: response = ingest(request, caller: caller!)
