@@ -196,9 +196,25 @@ public final class CollectorService: HTTPHandler {
 
     static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
+    /// An error reply as schemas/wire.md §4.4 describes it: `{"error": "<code>", "message": "<text>"}`.
     static func error(_ status: Int, _ message: String, headers: [(String, String)] = []) -> HTTPResponse {
-        let body = JSONValue.object(["error": .string(message)]).canonicalBytes() + [0x0A]
-        return HTTPResponse(status: status, headers: [("Content-Type", "application/json")] + headers, body: body)
+        HTTPResponse.error(status, code: errorCode(status), message: message, headers: headers)
+    }
+
+    static func errorCode(_ status: Int) -> String {
+        switch status {
+        case 400: "bad_request"
+        case 401: "unauthorized"
+        case 403: "forbidden"
+        case 404: "not_found"
+        case 405: "method_not_allowed"
+        case 408: "request_timeout"
+        case 413: "body_too_large"
+        case 415: "unsupported_media_type"
+        case 429: "rate_limited"
+        case 503: "unavailable"
+        default: "internal_error"
+        }
     }
 
     static func json(_ value: JSONValue, status: Int = 200) -> HTTPResponse {

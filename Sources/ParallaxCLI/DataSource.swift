@@ -42,7 +42,8 @@ enum DataSource {
             throw CommandFailure(.failure, "\(error)")
         }
         guard response.status == 200 else {
-            let message = (try? JSONParser.parse(response.body))?["error"]?.stringValue ?? response.text
+            let reply = try? JSONParser.parse(response.body)
+            let message = reply?["message"]?.stringValue ?? reply?["error"]?.stringValue ?? response.text
             switch response.status {
             case 404: throw CommandFailure(.notFound, "the collector says: \(message)")
             case 400: throw CommandFailure(.usage, "the collector refused the request: \(message)")

@@ -64,7 +64,8 @@ struct CollectorSink: EventSink {
                 Thread.sleep(forTimeInterval: wait)  // the collector asked for this pause
                 delay = min(delay * 2, 10)
             default:
-                let message = (try? JSONParser.parse(response.body))?["error"]?.stringValue ?? response.text
+                let reply = try? JSONParser.parse(response.body)
+            let message = reply?["message"]?.stringValue ?? reply?["error"]?.stringValue ?? response.text
                 throw CommandFailure(.failure, "the collector refused a batch (\(response.status)): \(message)")
             }
         }
