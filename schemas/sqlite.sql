@@ -16,10 +16,14 @@
 -- blobs      content-addressed payloads keyed by raw SHA-256; zstd when smaller; `stored_at` (µs)
 --            is the last upload, so retention spares recent uploads whose events are still coming.
 -- blob_projects  which projects uploaded each blob: a project sees only blobs it uploaded.
--- blob_refs  which sessions' events (stored or conflicting) name each blob in their `blobs` map;
---            retention deletes a blob once no session references it.
+-- blob_refs  which session's events (stored or conflicting) name which blob, in append order.
+--            No digest index on purpose: appends write only at the table's tail (a digest-keyed
+--            index halved ingest speed); retention walks the table instead.
+-- retention_candidates  blobs that may have lost their last reference, kept across runs.
+-- store_state  small named values: uploads_checked_before (µs) for retention.
 -- tokens     bearer tokens: SHA-256 of the secret (never the secret), project, role, revocation.
 -- schema_migrations  applied migration steps.
+
 
 CREATE TABLE blob_projects (
     digest BLOB NOT NULL,
@@ -28,10 +32,10 @@ CREATE TABLE blob_projects (
 ) WITHOUT ROWID;
 
 CREATE TABLE blob_refs (
-    digest BLOB NOT NULL,
+    id INTEGER PRIMARY KEY,
     session INTEGER NOT NULL,
-    PRIMARY KEY (digest, session)
-) WITHOUT ROWID;
+    digest BLOB NOT NULL
+);
 
 CREATE INDEX blob_refs_by_session ON blob_refs (session);
 
@@ -88,6 +92,10 @@ CREATE TABLE kinds (
     name TEXT NOT NULL UNIQUE
 );
 
+CREATE TABLE retention_candidates (
+    digest BLOB NOT NULL PRIMARY KEY
+) WITHOUT ROWID;
+
 CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL);
 
 CREATE TABLE sessions (
@@ -112,6 +120,11 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_by_project ON sessions (project, started_at, ulid);
 
 CREATE INDEX sessions_by_start ON sessions (started_at, ulid);
+
+CREATE TABLE store_state (
+    name TEXT NOT NULL PRIMARY KEY,
+    value INTEGER NOT NULL
+) WITHOUT ROWID;
 
 CREATE TABLE tokens (
     id INTEGER PRIMARY KEY,

@@ -1,3 +1,5 @@
+import TraceModel
+
 /// What `Store.deleteSessions(startedBefore:)` removed.
 public struct RetentionResult: Sendable, Hashable {
     public var sessions: Int
@@ -19,17 +21,26 @@ public struct RetentionResult: Sendable, Hashable {
 
 /// Where a retention run is between its transactions.
 struct RetentionProgress: Sendable {
-    enum Phase: Sendable {
-        /// Deleting expired sessions, oldest first.
+    enum Phase: Sendable, Equatable {
+        /// Deleting expired sessions, oldest first; the blobs they named become candidates.
         case sessions
-        /// Walking blobs stored before the cutoff in `(stored_at, digest)` order, after this position.
-        case orphanBlobs(afterStoredAt: Int64, afterDigest: [UInt8])
+        /// Making candidates of uploads stored before the cutoff and not yet checked, walking
+        /// `(stored_at, digest)` after this position.
+        case uploads(afterStoredAt: Int64, afterDigest: [UInt8])
+        /// Walking `blob_refs` after this id, dropping candidates that are still referenced.
+        case scan(afterReference: Int64)
+        /// Deleting the remaining candidates; references after this id were not scanned yet.
+        case delete(afterReference: Int64)
         case finished
     }
 
     var phase: Phase = .sessions
-    var isFinished: Bool {
-        if case .finished = phase { return true }
-        return false
+    /// When the run started: uploads after it are never made candidates, whatever the cutoff.
+    let startedAt: Timestamp
+
+    init(startedAt: Timestamp) {
+        self.startedAt = startedAt
     }
+
+    var isFinished: Bool { phase == .finished }
 }

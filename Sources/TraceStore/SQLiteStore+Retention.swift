@@ -6,22 +6,25 @@ import Darwin
 import TraceModel
 
 extension SQLiteStore {
-    /// Deletes in transactions of about `Options.retentionStepEvents` events, releasing the
-    /// connection between them so ingest batches go in between. Freed pages stay in the file and
-    /// are reused by later writes: the file does not shrink (no auto_vacuum, no VACUUM).
+    /// Deletes in transactions of about `Options.retentionStepEvents` events (or blobs, or blob
+    /// references walked), releasing the connection between them so ingest batches go in between.
+    /// One run at a time per store. Freed pages stay in the file and are reused by later writes:
+    /// the file does not shrink (no auto_vacuum, no VACUUM).
     public func deleteSessions(startedBefore cutoff: Timestamp) throws -> RetentionResult {
-        var total = RetentionResult()
-        var progress = RetentionProgress()
-        while !progress.isFinished {
-            let (step, next) = try locked("deleting sessions started before \(cutoff)") { connection in
-                var progress = progress
-                let step = try connection.retentionStep(cutoff: cutoff, budget: options.retentionStepEvents, progress: &progress)
-                return (step, progress)
+        try retentionRun.withLock { _ throws -> RetentionResult in
+            var total = RetentionResult()
+            var progress = RetentionProgress(startedAt: .now())
+            while !progress.isFinished {
+                let (step, next) = try locked("deleting sessions started before \(cutoff)") { connection in
+                    var progress = progress
+                    let step = try connection.retentionStep(cutoff: cutoff, budget: options.retentionStepEvents, progress: &progress)
+                    return (step, progress)
+                }
+                total += step
+                progress = next
             }
-            total += step
-            progress = next
+            return total
         }
-        return total
     }
 
     /// The database file plus its WAL as they are on disk, from `stat` alone: no SQLite call and no

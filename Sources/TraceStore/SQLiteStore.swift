@@ -68,6 +68,8 @@ public final class SQLiteStore: Store {
     let options: Options
     private let connection: Mutex<StoreConnection>
     let tokenCache: Mutex<TokenCache>
+    /// Held for a whole retention run (which takes `connection` only step by step).
+    let retentionRun = Mutex(())
 
     /// Opens or creates the store at `path` and applies any missing schema steps.
     public init(path: String, options: Options = .init()) throws {

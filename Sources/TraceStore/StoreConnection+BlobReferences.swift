@@ -6,19 +6,11 @@ extension StoreConnection {
     static let blobsKey = Array(#","blobs":{"#.utf8)
 
     /// Notes that session `key` references each blob of `event`. Append calls this only for events
-    /// that name blobs, so the common event costs nothing.
+    /// that name blobs, and the rows go at the end of `blob_refs`, so the common event costs nothing
+    /// and the others little.
     func recordBlobReferences(_ event: Event, session key: Int64) throws(SQLiteError) {
-        let insert = try statement("INSERT OR IGNORE INTO blob_refs (digest, session) VALUES (?, ?)")
-        for digest in Set(event.blobs.values) { try insert.run(.blob(digest.bytes), .integer(key)) }
-    }
-
-    /// Whether any session still references the blob.
-    func isBlobReferenced(_ digest: [UInt8]) throws(SQLiteError) -> Bool {
-        let select = try statement("SELECT 1 FROM blob_refs WHERE digest = ? LIMIT 1")
-        return try select.use { s throws(SQLiteError) -> Bool in
-            try s.bind(1, digest)
-            return try s.step()
-        }
+        let insert = try statement("INSERT INTO blob_refs (session, digest) VALUES (?, ?)")
+        for digest in Set(event.blobs.values) { try insert.run(.integer(key), .blob(digest.bytes)) }
     }
 
     /// Fills `blob_refs` from the events and conflicts stored before references were recorded.

@@ -3,10 +3,15 @@ import TraceModel
 extension StoreConnection {
     /// Sessions considered per retention transaction.
     static let retentionSessionsPerStep = 64
+    /// `store_state` entry: uploads stored before this instant (µs) were made candidates once.
+    static let uploadsCheckedBefore = "uploads_checked_before"
 
-    /// One bounded transaction of a retention run: deletes about `budget` events' worth of expired
-    /// sessions (a larger session is deleted chunk by chunk over several steps), or examines up to
-    /// `budget` old blobs for ones nothing references. Advances `progress`.
+    /// One bounded transaction of a retention run (about `budget` events, blobs or references),
+    /// advancing `progress`. Blobs are deleted only after a full walk of `blob_refs` shows nothing
+    /// references them, and the transaction that deletes them first looks at the references
+    /// appended since, so a blob named by an event stored meanwhile stays. That look relies on new
+    /// references getting ids above every earlier one: nothing deletes references after the
+    /// sessions phase, provided one retention run at a time works on a database file.
     func retentionStep(cutoff: Timestamp, budget: Int, progress: inout RetentionProgress) throws -> RetentionResult {
         var result = RetentionResult()
         let budget = max(1, budget)
@@ -15,11 +20,15 @@ extension StoreConnection {
                 switch progress.phase {
                 case .sessions:
                     if try deleteExpiredSessions(before: cutoff, budget: budget, into: &result) {
-                        progress.phase = .orphanBlobs(afterStoredAt: .min, afterDigest: [])
+                        progress.phase = .uploads(afterStoredAt: .min, afterDigest: [])
                     }
-                case .orphanBlobs(let storedAt, let digest):
-                    progress.phase = try deleteOrphanBlobs(before: cutoff, after: (storedAt, digest), budget: budget,
-                                                           into: &result)
+                case .uploads(let storedAt, let digest):
+                    let until = min(cutoff, progress.startedAt).microseconds
+                    progress.phase = try queueOldUploads(before: until, after: (storedAt, digest), budget: budget)
+                case .scan(let reference):
+                    progress.phase = try dropReferencedCandidates(after: reference, budget: budget)
+                case .delete(let reference):
+                    progress.phase = try deleteCandidates(after: reference, budget: budget, into: &result)
                 case .finished:
                     break
                 }
@@ -63,54 +72,109 @@ extension StoreConnection {
                 try statement("DELETE FROM chunks WHERE id = ?").run(.integer(chunk.id))
                 spent += chunk.count
             }
-            try deleteSessionRow(session.key, into: &result)
-            spent += 1 + session.conflicts
+            spent += try deleteSessionRow(session.key, into: &result) + session.conflicts
             if spent >= budget { return false }
         }
         return false
     }
 
-    /// Deletes what is left of a session whose chunks are gone, and the blobs only it referenced.
-    private func deleteSessionRow(_ key: Int64, into result: inout RetentionResult) throws(SQLiteError) {
+    /// Deletes what is left of a session whose chunks are gone; the blobs it named become
+    /// candidates. Returns the number of references it had.
+    private func deleteSessionRow(_ key: Int64, into result: inout RetentionResult) throws(SQLiteError) -> Int {
         // Index rows pointing at a chunk that was missing (a damaged file) go too.
         try statement("DELETE FROM events WHERE session = ?").run(.integer(key))
         result.events += database.changes
         try statement("DELETE FROM conflicts WHERE session = ?").run(.integer(key))
-        let digests = try statement("SELECT digest FROM blob_refs WHERE session = ?").use { s throws(SQLiteError) -> [[UInt8]] in
-            try s.bind(1, key)
-            var out: [[UInt8]] = []
-            while try s.step() { out.append(s.blob(0) ?? []) }
-            return out
-        }
+        try statement("INSERT OR IGNORE INTO retention_candidates (digest) SELECT digest FROM blob_refs WHERE session = ?")
+            .run(.integer(key))
         try statement("DELETE FROM blob_refs WHERE session = ?").run(.integer(key))
-        for digest in digests where try !isBlobReferenced(digest) {
-            if try deleteBlob(digest) { result.blobs += 1 }
-        }
+        let references = database.changes
         try statement("DELETE FROM sessions WHERE id = ?").run(.integer(key))
         result.sessions += 1
+        return 1 + references
     }
 
-    /// Deletes blobs stored before the cutoff that no session references (uploads whose events
-    /// never came). Examines at most `budget` blobs after `position`; returns the next phase.
-    private func deleteOrphanBlobs(before cutoff: Timestamp, after position: (storedAt: Int64, digest: [UInt8]),
-                                   budget: Int, into result: inout RetentionResult) throws(SQLiteError) -> RetentionProgress.Phase {
+    /// Makes candidates of uploads stored before `until` that no earlier run checked: an upload
+    /// whose events never came is referenced by nothing. Then records that they were checked.
+    private func queueOldUploads(before until: Int64, after position: (storedAt: Int64, digest: [UInt8]),
+                                 budget: Int) throws(SQLiteError) -> RetentionProgress.Phase {
+        let from = try state(Self.uploadsCheckedBefore) ?? 0
         let select = try statement("""
-            SELECT stored_at, digest FROM blobs WHERE stored_at < ? AND (stored_at, digest) > (?, ?)
+            SELECT stored_at, digest FROM blobs WHERE stored_at >= ? AND stored_at < ? AND (stored_at, digest) > (?, ?)
             ORDER BY stored_at, digest LIMIT ?
             """)
         let rows = try select.use { s throws(SQLiteError) -> [(storedAt: Int64, digest: [UInt8])] in
-            try s.bind(1, cutoff.microseconds)
-            try s.bind(2, position.storedAt)
-            try s.bind(3, position.digest)
-            try s.bind(4, budget)
+            try s.bind(1, from)
+            try s.bind(2, until)
+            try s.bind(3, position.storedAt)
+            try s.bind(4, position.digest)
+            try s.bind(5, budget)
             var out: [(storedAt: Int64, digest: [UInt8])] = []
             while try s.step() { out.append((s.int64(0), s.blob(1) ?? [])) }
             return out
         }
-        for row in rows where try !isBlobReferenced(row.digest) {
-            if try deleteBlob(row.digest) { result.blobs += 1 }
+        let insert = try statement("INSERT OR IGNORE INTO retention_candidates (digest) VALUES (?)")
+        for row in rows { try insert.run(.blob(row.digest)) }
+        if rows.count == budget, let last = rows.last {
+            return .uploads(afterStoredAt: last.storedAt, afterDigest: last.digest)
         }
-        guard rows.count == budget, let last = rows.last else { return .finished }
-        return .orphanBlobs(afterStoredAt: last.storedAt, afterDigest: last.digest)
+        if until > from { try setState(Self.uploadsCheckedBefore, until) }
+        let any = try statement("SELECT 1 FROM retention_candidates LIMIT 1").use { s throws(SQLiteError) in try s.step() }
+        return any ? .scan(afterReference: 0) : .finished
+    }
+
+    /// Walks up to `budget` references after `reference`, dropping the candidates they name.
+    private func dropReferencedCandidates(after reference: Int64, budget: Int) throws(SQLiteError) -> RetentionProgress.Phase {
+        let walked = try dropCandidates(referencedAfter: reference, limit: budget)
+        return walked.count < budget ? .delete(afterReference: walked.id) : .scan(afterReference: walked.id)
+    }
+
+    /// Deletes up to `budget` candidates, after dropping those named by references appended since
+    /// the walk (in this same transaction, so none can be appended in between).
+    private func deleteCandidates(after reference: Int64, budget: Int,
+                                  into result: inout RetentionResult) throws(SQLiteError) -> RetentionProgress.Phase {
+        let seen = try dropCandidates(referencedAfter: reference, limit: nil).id
+        let digests = try statement("SELECT digest FROM retention_candidates LIMIT ?").use { s throws(SQLiteError) -> [[UInt8]] in
+            try s.bind(1, budget)
+            var out: [[UInt8]] = []
+            while try s.step() { out.append(s.blob(0) ?? []) }
+            return out
+        }
+        let forget = try statement("DELETE FROM retention_candidates WHERE digest = ?")
+        for digest in digests {
+            if try deleteBlob(digest) { result.blobs += 1 }
+            try forget.run(.blob(digest))
+        }
+        return digests.count < budget ? .finished : .delete(afterReference: seen)
+    }
+
+    /// Drops candidates named by references with ids after `reference` (at most `limit` of them);
+    /// returns the last id seen (or `reference`) and how many references were read.
+    private func dropCandidates(referencedAfter reference: Int64, limit: Int?) throws(SQLiteError) -> (id: Int64, count: Int) {
+        let select = try statement("SELECT id, digest FROM blob_refs WHERE id > ? ORDER BY id LIMIT ?")
+        let rows = try select.use { s throws(SQLiteError) -> [(id: Int64, digest: [UInt8])] in
+            try s.bind(1, reference)
+            try s.bind(2, limit ?? -1)
+            var out: [(id: Int64, digest: [UInt8])] = []
+            while try s.step() { out.append((s.int64(0), s.blob(1) ?? [])) }
+            return out
+        }
+        let forget = try statement("DELETE FROM retention_candidates WHERE digest = ?")
+        for row in rows { try forget.run(.blob(row.digest)) }
+        return (rows.last?.id ?? reference, rows.count)
+    }
+
+    // MARK: store_state
+
+    func state(_ name: String) throws(SQLiteError) -> Int64? {
+        try statement("SELECT value FROM store_state WHERE name = ?").use { s throws(SQLiteError) -> Int64? in
+            try s.bind(1, name)
+            return try s.step() ? s.int64(0) : nil
+        }
+    }
+
+    func setState(_ name: String, _ value: Int64) throws(SQLiteError) {
+        try statement("INSERT INTO store_state (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value")
+            .run(.text(name), .integer(value))
     }
 }

@@ -126,7 +126,7 @@ struct RetentionTests {
 
         // Step by step on a connection of its own: each step stays near the budget.
         let connection = try StoreConnection(database: Database(path: path), options: storeOptions())
-        var progress = RetentionProgress()
+        var progress = RetentionProgress(startedAt: .now())
         var total = RetentionResult()
         var steps = 0
         while !progress.isFinished {
@@ -189,5 +189,60 @@ struct RetentionTests {
         #expect(try reader.events(session: old.id).isEmpty)
         // Appending through the reader compares against what is really stored.
         #expect(try reader.append(newEvents).duplicates == 4)
+    }
+
+    /// Runs retention steps on `connection` until `stop` says so or the run is over.
+    static func steps(_ connection: StoreConnection, _ progress: inout RetentionProgress, budget: Int = 1000,
+                      until stop: (RetentionProgress.Phase) -> Bool = { _ in false }) throws -> RetentionResult {
+        var total = RetentionResult()
+        while !progress.isFinished, !stop(progress.phase) {
+            total += try connection.retentionStep(cutoff: cutoff, budget: budget, progress: &progress)
+        }
+        return total
+    }
+
+    @Test("a blob named by an event stored while a run walks the references is kept")
+    func referenceDuringRun() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.file("store.sqlite")
+        let store = try SQLiteStore(path: path, options: .relaxedDurability)
+        let digest = try store.putBlob(Self.blob("about to be needed again"))
+        var old = SessionBuilder(milliseconds: Self.oldStart, tag: 1)
+        _ = try store.append([old.start(), old.output(["out": digest])])
+        for i in 0..<30 {
+            var filler = SessionBuilder(milliseconds: Self.newStart + UInt64(i), tag: UInt8(10 + i))
+            _ = try store.append([filler.start(), filler.output(["out": Digest.sha256([UInt8(i)])])])
+        }
+
+        let connection = try StoreConnection(database: Database(path: path), options: storeOptions())
+        var progress = RetentionProgress(startedAt: .now())
+        let deleted = try Self.steps(connection, &progress, budget: 4) { phase in
+            if case .delete = phase { return true } else { return false }
+        }
+        #expect(deleted == RetentionResult(sessions: 1, events: 2))
+        // The walk is over and found no reference; now a new session names the blob.
+        var late = SessionBuilder(milliseconds: Self.newStart + 100, tag: 99)
+        _ = try store.append([late.start(), late.output(["out": digest])])
+        #expect(try Self.steps(connection, &progress, budget: 4) == RetentionResult())
+        #expect(try store.blob(digest) != nil)
+    }
+
+    @Test("candidates of an interrupted run are finished by the next one")
+    func interruptedRun() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.file("store.sqlite")
+        let store = try SQLiteStore(path: path, options: .relaxedDurability)
+        let digest = try store.putBlob(Self.blob("named only by an expired session"))
+        var old = SessionBuilder(milliseconds: Self.oldStart, tag: 1)
+        _ = try store.append([old.start(), old.output(["out": digest])])
+        do {
+            let connection = try StoreConnection(database: Database(path: path), options: storeOptions())
+            var progress = RetentionProgress(startedAt: .now())
+            let partial = try Self.steps(connection, &progress) { $0 != .sessions }
+            #expect(partial == RetentionResult(sessions: 1, events: 2))
+        }
+        #expect(try store.blob(digest) != nil)
+        #expect(try store.deleteSessions(startedBefore: Self.cutoff) == RetentionResult(blobs: 1))
+        #expect(try store.hasBlob(digest) == false)
     }
 }
