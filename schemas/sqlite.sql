@@ -12,6 +12,10 @@
 -- dictionaries  zstd raw-content dictionaries (recent event lines) that chunks are compressed with.
 -- events     compact index: (session, seq) -> chunk, line index, interned kind.
 -- kinds      interned event kind names.
+-- chain_breaks  events whose "prev" did not match the SHA-256 of the stored event at seq - 1,
+--            found at ingest (expected = that digest, actual = the prev, NULL when absent). The
+--            sessions row keeps `last_digest` (SHA-256 of the event at last_seq) so in-order appends
+--            check the chain without a read, and `chain_break_count`.
 -- conflicts  refused versions of an already-stored (session, seq), one row per distinct digest.
 -- blobs      content-addressed payloads keyed by raw SHA-256; zstd when smaller; `stored_at` (µs)
 --            is the last upload, so retention spares recent uploads whose events are still coming.
@@ -47,6 +51,15 @@ CREATE TABLE blobs (
 , stored_at INTEGER NOT NULL DEFAULT 0);
 
 CREATE INDEX blobs_by_stored_at ON blobs (stored_at, digest);
+
+CREATE TABLE chain_breaks (
+    session INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    expected BLOB NOT NULL,
+    actual BLOB,
+    detected_at INTEGER NOT NULL,
+    PRIMARY KEY (session, seq)
+) WITHOUT ROWID;
 
 CREATE TABLE chunks (
     id INTEGER PRIMARY KEY,
@@ -115,7 +128,7 @@ CREATE TABLE sessions (
     last_seq INTEGER NOT NULL DEFAULT -1,
     acked_seq INTEGER NOT NULL DEFAULT -1,
     conflict_count INTEGER NOT NULL DEFAULT 0
-, project TEXT NOT NULL DEFAULT '');
+, project TEXT NOT NULL DEFAULT '', last_digest BLOB, chain_break_count INTEGER NOT NULL DEFAULT 0);
 
 CREATE INDEX sessions_by_project ON sessions (project, started_at, ulid);
 

@@ -12,15 +12,17 @@ enum ChunkFormat {
     static let prevFieldLength = 16 + 64 + 1
     static let hex = Array("0123456789abcdef".utf8)
 
-    /// Joins `lines` (canonical bytes, sorted by seq) into a chunk body.
-    static func encode(_ lines: [[UInt8]]) -> [UInt8] {
+    /// Joins `lines` (canonical bytes, sorted by seq) into a chunk body. `digests`, when given, are
+    /// the lines' SHA-256 (in the same order), so they are not computed again.
+    static func encode(_ lines: [[UInt8]], digests: ArraySlice<Digest>? = nil) -> [UInt8] {
         var total = 0
         for line in lines { total += line.count + 1 }
         var out: [UInt8] = []
         out.reserveCapacity(total)
         for i in lines.indices {
             let line = lines[i]
-            if i > 0, let field = prevField(in: line), matches(line[field], digestOf: lines[i - 1]) {
+            if i > 0, let field = prevField(in: line),
+               matches(line[field], digest: digests.map { $0[$0.startIndex + i - 1].bytes } ?? Digest.sha256(lines[i - 1]).bytes) {
                 out.append(contentsOf: line[..<field.lowerBound])
                 out.append(contentsOf: elidedPrev)
                 out.append(contentsOf: line[field.upperBound...])
@@ -82,7 +84,11 @@ enum ChunkFormat {
 
     /// True when `field` is `,"prev":"sha256:<hex of SHA-256(previous)>"`.
     static func matches(_ field: ArraySlice<UInt8>, digestOf previous: [UInt8]) -> Bool {
-        let digest = Digest.sha256(previous).bytes
+        matches(field, digest: Digest.sha256(previous).bytes)
+    }
+
+    /// True when `field` is `,"prev":"sha256:<hex of digest>"`.
+    static func matches(_ field: ArraySlice<UInt8>, digest: [UInt8]) -> Bool {
         var i = field.startIndex + prevPrefix.count
         for byte in digest {
             guard field[i] == hex[Int(byte >> 4)], field[i + 1] == hex[Int(byte & 0xF)] else { return false }

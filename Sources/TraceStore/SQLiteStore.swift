@@ -121,6 +121,10 @@ public final class SQLiteStore: Store {
         try locked("reading conflicts of session \(session)") { try $0.conflicts(session: session) }
     }
 
+    public func chainBreaks(session: SessionID) throws -> [ChainBreak] {
+        try locked("reading chain breaks of session \(session)") { try $0.chainBreaks(session: session) }
+    }
+
     public func putBlob(_ bytes: [UInt8], project: String) throws -> Digest {
         try locked("storing a \(bytes.count)-byte blob") { try $0.putBlob(bytes, project: project) }
     }

@@ -27,12 +27,14 @@ public struct SessionSummary: Sendable, Hashable {
     public var ackedSeq: Int64
     /// Distinct conflicting versions received for already-stored seqs. Non-zero flags the session.
     public var conflictCount: Int
+    /// Events whose `prev` did not match the stored event before them, found at ingest.
+    public var chainBreaks: Int
 
     public init(id: SessionID, project: String = "", agent: String? = nil, agentVersion: String? = nil, task: String? = nil,
                 condition: String? = nil, worker: String? = nil, replayOf: SessionID? = nil,
                 status: SessionStatus = .running, startedAt: Timestamp, endedAt: Timestamp? = nil,
                 hasStart: Bool = false, eventCount: Int = 0, lastSeq: Int64 = -1, ackedSeq: Int64 = -1,
-                conflictCount: Int = 0) {
+                conflictCount: Int = 0, chainBreaks: Int = 0) {
         self.id = id
         self.project = project
         self.agent = agent
@@ -49,11 +51,12 @@ public struct SessionSummary: Sendable, Hashable {
         self.lastSeq = lastSeq
         self.ackedSeq = ackedSeq
         self.conflictCount = conflictCount
+        self.chainBreaks = chainBreaks
     }
 
     /// True when events are missing below the highest stored seq.
     public var hasGaps: Bool { ackedSeq < lastSeq }
-    public var isFlagged: Bool { conflictCount > 0 }
+    public var isFlagged: Bool { conflictCount > 0 || chainBreaks > 0 }
 }
 
 /// A session's status: `running`, or the `status` of its `session.end`.

@@ -28,6 +28,10 @@ public protocol Store: Sendable {
     /// The rejected versions of events whose `(session, seq)` was already taken, in seq order.
     func conflicts(session: SessionID) throws -> [StoredConflict]
 
+    /// Events whose `prev` did not match the digest of the stored event before them, found at
+    /// ingest, in seq order.
+    func chainBreaks(session: SessionID) throws -> [ChainBreak]
+
     /// Stores `bytes` under their SHA-256 (only once) and makes the blob visible to `project`;
     /// returns the digest.
     func putBlob(_ bytes: [UInt8], project: String) throws -> Digest
@@ -123,18 +127,23 @@ public struct AppendResult: Sendable, Equatable {
     public var acked: [SessionID: Int64]
     /// Events not stored because their session belongs to another project.
     public var foreign: [AppendRejection]
+    /// Chain breaks this batch revealed: the seq whose `prev` does not match the stored event before
+    /// it (that event may be one stored earlier, when this batch filled the seq before it).
+    public var chainBreaks: [AppendConflict]
 
     public init(accepted: Int = 0, duplicates: Int = 0, conflicts: [AppendConflict] = [], acked: [SessionID: Int64] = [:],
-                foreign: [AppendRejection] = []) {
+                foreign: [AppendRejection] = [], chainBreaks: [AppendConflict] = []) {
         self.accepted = accepted
         self.duplicates = duplicates
         self.conflicts = conflicts
         self.acked = acked
         self.foreign = foreign
+        self.chainBreaks = chainBreaks
     }
 }
 
-/// An event rejected because its `(session, seq)` already holds different bytes.
+/// An event's `(session, seq)`: rejected because it already holds different bytes, or (in
+/// `AppendResult.chainBreaks`) whose `prev` does not match the event before it.
 public struct AppendConflict: Sendable, Hashable, CustomStringConvertible {
     public var session: SessionID
     public var seq: UInt64

@@ -15,6 +15,9 @@ extension StoreConnection {
         var lastSeq: Int64
         var ackedSeq: Int64
         var project: String
+        /// SHA-256 of the event at `lastSeq`; nil when not known (none stored, or stored before
+        /// the store kept it).
+        var lastDigest: [UInt8]?
     }
 
     /// Stores `batches` in one transaction, one result each (see `Store.appendGroup`).
@@ -120,14 +123,18 @@ extension StoreConnection {
             }
         }
         if !fresh.isEmpty {
-            try writeChunks(fresh, state: state)
+            let digests = fresh.map { Digest.sha256($0.bytes) }
+            try checkChain(fresh, digests: digests, state: state, receivedAt: receivedAt, into: &result)
+            if Int64(fresh[fresh.count - 1].seq) > state.lastSeq { state.lastDigest = digests[digests.count - 1].bytes }
+            try writeChunks(fresh, digests: digests, state: state)
             try updateMetadata(fresh, state: &state)
             result.accepted += fresh.count
             try advance(&state, adding: fresh.map { Int64($0.seq) })
         }
         try statement("""
-            UPDATE sessions SET event_count = ?, last_seq = ?, acked_seq = ? WHERE id = ?
-            """).run(.integer(state.eventCount), .integer(state.lastSeq), .integer(state.ackedSeq), .integer(state.key))
+            UPDATE sessions SET event_count = ?, last_seq = ?, acked_seq = ?, last_digest = ? WHERE id = ?
+            """).run(.integer(state.eventCount), .integer(state.lastSeq), .integer(state.ackedSeq),
+                     state.lastDigest.map(SQLiteValue.blob) ?? .null, .integer(state.key))
         result.acked[id] = state.ackedSeq
     }
 
@@ -135,23 +142,25 @@ extension StoreConnection {
     /// `session.start` arrives).
     private func loadSession(_ id: SessionID, project: String) throws(SQLiteError) -> SessionState {
         let select = try statement("""
-            SELECT id, has_start, status = 'running', event_count, last_seq, acked_seq, project FROM sessions WHERE ulid = ?
+            SELECT id, has_start, status = 'running', event_count, last_seq, acked_seq, project, last_digest
+            FROM sessions WHERE ulid = ?
             """)
         let found = try select.use { s throws(SQLiteError) -> SessionState? in
             try s.bind(1, id.string)
             guard try s.step() else { return nil }
             return SessionState(key: s.int64(0), hasStart: s.int64(1) != 0, running: s.int64(2) != 0,
-                                eventCount: s.int64(3), lastSeq: s.int64(4), ackedSeq: s.int64(5), project: s.text(6) ?? "")
+                                eventCount: s.int64(3), lastSeq: s.int64(4), ackedSeq: s.int64(5), project: s.text(6) ?? "",
+                                lastDigest: s.blob(7))
         }
         if let found { return found }
         try statement("INSERT INTO sessions (ulid, started_at, project) VALUES (?, ?, ?)")
             .run(.text(id.string), .integer(Int64(id.milliseconds) * 1000), .text(project))
         return SessionState(key: database.lastInsertRowID, hasStart: false, running: true, eventCount: 0, lastSeq: -1,
-                            ackedSeq: -1, project: project)
+                            ackedSeq: -1, project: project, lastDigest: nil)
     }
 
     /// The stored bytes of `(session, seq)`, or nil when that seq is not stored.
-    private func storedBytes(session id: SessionID, key: Int64, seq: UInt64) throws -> [UInt8]? {
+    func storedBytes(session id: SessionID, key: Int64, seq: UInt64) throws -> [UInt8]? {
         let select = try statement("SELECT chunk, idx FROM events WHERE session = ? AND seq = ?")
         let location = try select.use { s throws(SQLiteError) -> (chunk: Int64, index: Int)? in
             try s.bind(1, key)
@@ -179,7 +188,7 @@ extension StoreConnection {
 
     /// Writes `fresh` (sorted by seq) as zstd chunks of at most `maxChunkBytes` raw bytes each,
     /// plus one index row per event.
-    private func writeChunks(_ fresh: [EncodedEvent], state: SessionState) throws {
+    private func writeChunks(_ fresh: [EncodedEvent], digests: [Digest], state: SessionState) throws {
         let insertChunk = try statement("""
             INSERT INTO chunks (session, first_seq, last_seq, count, raw_bytes, codec, dictionary, data)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -193,7 +202,7 @@ extension StoreConnection {
                 size += fresh[end].bytes.count + 1
                 end += 1
             }
-            let body = ChunkFormat.encode(fresh[start..<end].map(\.bytes))
+            let body = ChunkFormat.encode(fresh[start..<end].map(\.bytes), digests: digests[start..<end])
             let dictionary = currentDictionary
             let compressed = codec.compress(body, dictionary: dictionary)
             let codecValue: SQLiteValue

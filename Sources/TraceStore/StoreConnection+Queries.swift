@@ -3,7 +3,7 @@ import TraceModel
 extension StoreConnection {
     static let summaryColumns = """
         ulid, agent, agent_version, task, condition, worker, replay_of, status, has_start, started_at, ended_at, \
-        event_count, last_seq, acked_seq, conflict_count, project
+        event_count, last_seq, acked_seq, conflict_count, project, chain_break_count
         """
 
     func sessions(_ query: SessionQuery) throws -> SessionPage {
@@ -83,7 +83,7 @@ extension StoreConnection {
             startedAt: Timestamp(microseconds: s.int64(9)),
             endedAt: s.isNull(10) ? nil : Timestamp(microseconds: s.int64(10)),
             hasStart: s.int64(8) != 0, eventCount: Int(s.int64(11)), lastSeq: s.int64(12), ackedSeq: s.int64(13),
-            conflictCount: Int(s.int64(14)))
+            conflictCount: Int(s.int64(14)), chainBreaks: Int(s.int64(16)))
     }
 
     func events(_ query: EventQuery) throws -> [StoredEvent] {
@@ -139,6 +139,24 @@ extension StoreConnection {
             while try s.step() {
                 out.append(StoredConflict(seq: UInt64(max(0, s.int64(0))), receivedAt: Timestamp(microseconds: s.int64(1)),
                                           bytes: s.blob(2) ?? []))
+            }
+            return out
+        }
+    }
+
+    func chainBreaks(session id: SessionID) throws -> [ChainBreak] {
+        guard let key = try sessionKey(id) else { return [] }
+        let select = try statement("SELECT seq, expected, actual, detected_at FROM chain_breaks WHERE session = ? ORDER BY seq")
+        return try select.use { s throws -> [ChainBreak] in
+            try s.bind(1, key)
+            var out: [ChainBreak] = []
+            while try s.step() {
+                guard let expected = s.blob(1).flatMap(Digest.init(bytes:)) else {
+                    throw StoreError(.corrupt, "a chain break of session \(id) has no valid expected digest", session: id)
+                }
+                out.append(ChainBreak(seq: UInt64(max(0, s.int64(0))), expected: expected,
+                                      actual: s.blob(2).flatMap(Digest.init(bytes:)),
+                                      detectedAt: Timestamp(microseconds: s.int64(3))))
             }
             return out
         }

@@ -85,6 +85,7 @@ extension StoreConnection {
         try statement("DELETE FROM events WHERE session = ?").run(.integer(key))
         result.events += database.changes
         try statement("DELETE FROM conflicts WHERE session = ?").run(.integer(key))
+        try statement("DELETE FROM chain_breaks WHERE session = ?").run(.integer(key))
         try statement("INSERT OR IGNORE INTO retention_candidates (digest) SELECT digest FROM blob_refs WHERE session = ?")
             .run(.integer(key))
         try statement("DELETE FROM blob_refs WHERE session = ?").run(.integer(key))
