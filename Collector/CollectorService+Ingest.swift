@@ -51,6 +51,11 @@ extension CollectorService {
         let conflicts: [JSONValue] = result.conflicts.map { c in
             .object(["line": .number(JSONNumber(lineOf[c.session]?[c.seq] ?? 0)), "session": .string(c.session.string), "seq": .number(JSONNumber(c.seq))])
         }
+        // A break found by a late fill names the stored successor: point at the line that revealed it.
+        let chainBreaks: [JSONValue] = result.chainBreaks.map { b in
+            let line = lineOf[b.session]?[b.seq] ?? (b.seq > 0 ? lineOf[b.session]?[b.seq - 1] : nil) ?? 0
+            return .object(["line": .number(JSONNumber(line)), "session": .string(b.session.string), "seq": .number(JSONNumber(b.seq))])
+        }
         for f in result.foreign {
             rejected.append(.object(["line": .number(JSONNumber(lines[f.index])), "reason": .string(f.reason),
                                      "session": .string(f.session.string), "seq": .number(JSONNumber(f.seq))]))
@@ -65,6 +70,7 @@ extension CollectorService {
         let reply = JSONValue.object([
             "accepted": .number(JSONNumber(result.accepted)), "duplicates": .number(JSONNumber(result.duplicates)),
             "rejected": .array(rejected), "conflicts": .array(conflicts), "acked": .object(acked),
+            "chain_breaks": .array(chainBreaks),
         ])
         return countedBatch(Self.json(reply), compressedBytes, body.count)
     }

@@ -12,7 +12,7 @@ extension SessionSummary {
             "ended_at": string(endedAt?.rfc3339), "event_count": .number(JSONNumber(eventCount)),
             "last_seq": .number(JSONNumber(lastSeq)), "acked_seq": .number(JSONNumber(ackedSeq)),
             "conflicts": .number(JSONNumber(conflictCount)), "replay_of": string(replayOf?.string),
-            "has_gaps": .bool(hasGaps),
+            "has_gaps": .bool(hasGaps), "chain_breaks": .number(JSONNumber(chainBreaks)),
         ])
     }
 }
@@ -23,7 +23,8 @@ extension SessionPage {
     }
 }
 
-/// A stored session checked against its hash chain, with its gaps and conflicts — what
+/// A stored session checked against its hash chain, with its gaps, conflicts and the chain breaks
+/// found at ingest — what
 /// `GET /v1/sessions/<id>/verify` and `parallax verify` report.
 public struct VerifyReport: Sendable {
     public var session: SessionID
@@ -31,8 +32,10 @@ public struct VerifyReport: Sendable {
     public var conflicts: [StoredConflict]
     /// Seqs whose stored bytes no longer decode as events.
     public var undecodable: [UInt64]
+    /// Events whose `prev` did not match the event before them when they were stored.
+    public var breaksAtIngest: [ChainBreak]
 
-    public var isIntact: Bool { chain.isIntact && conflicts.isEmpty && undecodable.isEmpty }
+    public var isIntact: Bool { chain.isIntact && conflicts.isEmpty && undecodable.isEmpty && breaksAtIngest.isEmpty }
 
     public static func make(store: any Store, session: SessionID) throws -> VerifyReport {
         let stored = try store.events(session: session)
@@ -43,7 +46,7 @@ public struct VerifyReport: Sendable {
             if let e = try? s.event() { events.append(e) } else { undecodable.append(s.seq) }
         }
         return VerifyReport(session: session, chain: ChainVerifier.verify(events), conflicts: try store.conflicts(session: session),
-                            undecodable: undecodable)
+                            undecodable: undecodable, breaksAtIngest: try store.chainBreaks(session: session))
     }
 
     public static func findingKind(_ finding: ChainFinding) -> String {
@@ -68,6 +71,10 @@ public struct VerifyReport: Sendable {
             "head": chain.headDigest.map { .string($0.description) } ?? .null, "findings": .array(findings),
             "conflicts": .array(conflicts.map {
                 .object(["seq": .number(JSONNumber($0.seq)), "received_at": .string($0.receivedAt.rfc3339), "digest": .string($0.digest.description)])
+            }),
+            "breaks_at_ingest": .array(breaksAtIngest.map {
+                .object(["seq": .number(JSONNumber($0.seq)), "expected": .string($0.expected.description),
+                         "actual": $0.actual.map { .string($0.description) } ?? .null, "detected_at": .string($0.detectedAt.rfc3339)])
             }),
         ])
     }

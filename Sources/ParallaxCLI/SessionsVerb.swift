@@ -18,7 +18,8 @@ enum SessionsVerb {
 
         Columns: SESSION (id), STARTED, STATUS, AGENT, TASK, CONDITION, EVENTS, and FLAGS —
         "gaps" when seqs are missing below the highest stored one, "conflicts" when a different
-        version of a stored event arrived.
+        version of a stored event arrived, "chain" when an event's prev did not match the event
+        before it when it was stored.
 
         Options:
         \(DataSource.help)
@@ -69,6 +70,7 @@ enum SessionsVerb {
             var flags: [String] = []
             if s["has_gaps"]?.boolValue == true { flags.append("gaps") }
             if (s["conflicts"]?.int64Value ?? 0) > 0 { flags.append("conflicts") }
+            if (s["chain_breaks"]?.int64Value ?? 0) > 0 { flags.append("chain") }
             rows.append([text("id"), String(text("started_at").prefix(19)) + "Z", text("status"), text("agent"), text("task"),
                          text("condition"), String(s["event_count"]?.int64Value ?? 0), flags.isEmpty ? "-" : flags.joined(separator: ",")])
         }

@@ -15,14 +15,17 @@ enum VerifyVerb {
           - missing events (a gap in seq numbers, or an event removed and the rest renumbered),
           - edited events (an event that no longer hashes to the prev its successor recorded),
           - inserted events (the chain links over them),
-          - conflicts (a different version of a stored event arrived; the first one was kept).
+          - conflicts (a different version of a stored event arrived; the first one was kept),
+          - chain breaks recorded at ingest (an event whose prev did not match the event stored
+            before it; both were kept).
         An edit of the very last event cannot be seen from the chain alone; the head digest is
         printed so it can be compared with a copy kept elsewhere.
 
         Options:
         \(DataSource.help)
           --json     one JSON object per session: {"session","intact","events","last_seq","head",
-                     "findings":[{"kind","seq","message"}],"conflicts":[…]}
+                     "findings":[{"kind","seq","message"}],"conflicts":[…],
+                     "breaks_at_ingest":[{"seq","expected","actual","detected_at"}]}
 
         Exit codes: 0 every chain intact; 1 problems found; 2 usage; 3 no such session; 4 store or collector failure.
         """,
@@ -50,6 +53,10 @@ enum VerifyVerb {
                 for f in report["findings"]?.arrayValue ?? [] { console.print("  \(f["message"]?.stringValue ?? "")") }
                 for c in report["conflicts"]?.arrayValue ?? [] {
                     console.print("  seq \(c["seq"]?.int64Value ?? -1): conflicting version received \(c["received_at"]?.stringValue ?? "?") (\(c["digest"]?.stringValue ?? "?")); first version kept")
+                }
+                for b in report["breaks_at_ingest"]?.arrayValue ?? [] {
+                    let seq = b["seq"]?.int64Value ?? -1
+                    console.print("  seq \(seq): prev does not match seq \(seq - 1) (recorded at ingest \(b["detected_at"]?.stringValue ?? "?"); expected \(b["expected"]?.stringValue ?? "?"), got \(b["actual"]?.stringValue ?? "none"))")
                 }
             }
         }
