@@ -72,8 +72,16 @@ struct HTTPServerTLSTests {
             "-H", "Transfer-Encoding: chunked", "--data-binary", "@" + bodyFile,
             "https://127.0.0.1:\(server.port)/echo",
         ])
-        #expect(result.output == "413")
+        // The server answers 413 while curl is still uploading and then closes. Whether curl reads
+        // the 413 before the close resets its upload is a race of the two TCP stacks; either way
+        // the body must not reach the handler and the server must keep serving.
+        #expect(result.output == "413" || (result.output == "000" && result.status != 0), "\(result.output)")
         #expect(server.handler.handled == 0)
+        let after = try Self.run("/usr/bin/curl", [
+            "-sS", "--max-time", "20", "--cacert", files.certificatePath, "-o", "/dev/null", "-w", "%{http_code}",
+            "https://127.0.0.1:\(server.port)/inspect",
+        ])
+        #expect(after.output == "200")
     }
 
     @Test func plainHTTPToTheTLSPortDoesNotDisturbIt() throws {
