@@ -1,4 +1,4 @@
-// parallax-bench: the speed and size figures of the foundation, printed as one JSON object.
+// parallax-bench: the speed and size figures of the foundation and the collector, printed as one JSON object.
 // Every figure is measured in this run beside its baseline, because these machines are noisy:
 // compare ratios, not absolute numbers, across runs.
 import Foundation
@@ -157,7 +157,18 @@ do {
          "decompress_events_per_s": Int(m.decompressEventsPerSecond), "dictionary_bytes": m.dictionaryBytes]
     }
 
+    // 5. The collector as a subprocess, fed by 4 loopback senders (CollectorIngestBench).
+    var collectorFailed = false
+    let collector: [String: Any]
+    do {
+        collector = try CollectorIngestBench.measure(events: events, work: work, rawBaseline: rawRate, storeAppend: storeRate)
+    } catch {
+        collectorFailed = true
+        collector = ["error": "\(error)"]
+    }
+
     let result: [String: Any] = [
+        "collector_ingest": collector,
         "events": events.count,
         "sessions": Set(events.map(\.session)).count,
         "kind_mix": kindMix,
@@ -196,6 +207,7 @@ do {
     ]
     let data = try JSONSerialization.data(withJSONObject: result, options: [.prettyPrinted, .sortedKeys])
     print(String(decoding: data, as: UTF8.self))
+    if collectorFailed { exit(1) }
 } catch {
     FileHandle.standardError.write(Data("parallax-bench: \(error)\n".utf8))
     exit(1)
