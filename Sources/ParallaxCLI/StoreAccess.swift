@@ -4,12 +4,11 @@ import TraceStore
 
 /// Finds and opens the store a verb works on: `--db FILE`, else `PARALLAX_DB`.
 enum StoreAccess {
-    static let dbHelp = "--db FILE       the SQLite store (default: $PARALLAX_DB)"
 
     static func path(_ args: Arguments, verb: String) throws(UsageError) -> String {
         if let path = args.option("db") { return path }
         if let env = ProcessInfo.processInfo.environment["PARALLAX_DB"], !env.isEmpty { return env }
-        throw UsageError("\(verb): no store given: pass --db FILE or set PARALLAX_DB")
+        throw UsageError("\(verb): no store given: pass --db FILE (or --collector URL --token T where the verb takes it), or set PARALLAX_DB")
     }
 
     /// Opens the store; read verbs never create one.
