@@ -86,21 +86,17 @@ public final class Database {
     /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT` (the write lock is taken up front, so two
     /// writers wait on the busy timeout instead of deadlocking); rolls back when `body` throws.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
-        try execute("BEGIN IMMEDIATE")
-        let value: T
-        do {
-            value = try body()
-            try execute("COMMIT")
-        } catch {
-            if sqlite3_get_autocommit(handle) == 0 { sqlite3_exec(handle, "ROLLBACK", nil, nil, nil) }
-            throw error
-        }
-        return value
+        try inTransaction(begin: "BEGIN IMMEDIATE", body)
     }
 
     /// Runs `body` inside a deferred `BEGIN … COMMIT`, so all its reads see one snapshot.
     public func read<T>(_ body: () throws -> T) throws -> T {
-        try execute("BEGIN")
+        try inTransaction(begin: "BEGIN", body)
+    }
+
+    /// `begin`, then `body`, then COMMIT; a ROLLBACK (if a transaction is still open) when anything throws.
+    private func inTransaction<T>(begin: String, _ body: () throws -> T) throws -> T {
+        try execute(begin)
         let value: T
         do {
             value = try body()
