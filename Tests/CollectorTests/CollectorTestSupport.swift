@@ -68,16 +68,7 @@ final class CollectorFixture {
             guard recv(client.fd, &byte, 1, 0) == 1 else { return nil }
             head.append(byte)
         }
-        var lines = String(decoding: head.dropLast(4), as: UTF8.self).components(separatedBy: "\r\n")
-        let statusLine = lines.removeFirst().split(separator: " ")
-        guard statusLine.count >= 2, let status = Int(statusLine[1]) else { return nil }
-        var headers: [String: String] = [:]
-        for line in lines {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            let name = line[..<colon].lowercased()
-            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-            headers[name] = headers[name].map { $0 + ", " + value } ?? value  // a repeated header shows
-        }
+        guard let (status, headers) = RawClient.parseHead(String(decoding: head.dropLast(4), as: UTF8.self)) else { return nil }
         return RawResponse(status: status, headers: headers, body: [])
     }
 

@@ -91,15 +91,10 @@ final class RawClient {
         }
     }
 
-    /// Reads one response (an interim 100 Continue counts as one). Nil if the stream ends first.
-    func readResponse() -> RawResponse? {
-        var headerEnd: Int?
-        while headerEnd == nil {
-            headerEnd = RawClient.find([13, 10, 13, 10], in: buffer)
-            if headerEnd == nil && !fill() { return nil }
-        }
-        let headText = String(decoding: buffer[..<headerEnd!], as: UTF8.self)
-        var lines = headText.components(separatedBy: "\r\n")
+    /// The status and headers (names lowercased, repeats joined with ", ") of a response head
+    /// without its final blank line; nil when the status line is malformed.
+    static func parseHead(_ text: String) -> (status: Int, headers: [String: String])? {
+        var lines = text.components(separatedBy: "\r\n")
         let statusLine = lines.removeFirst().split(separator: " ")
         guard statusLine.count >= 2, let status = Int(statusLine[1]) else { return nil }
         var headers: [String: String] = [:]
@@ -107,8 +102,19 @@ final class RawClient {
             guard let colon = line.firstIndex(of: ":") else { continue }
             let name = line[..<colon].lowercased()
             let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-            headers[name] = headers[name].map { $0 + ", " + value } ?? value
+            headers[name] = headers[name].map { $0 + ", " + value } ?? value  // a repeated header shows
         }
+        return (status, headers)
+    }
+
+    /// Reads one response (an interim 100 Continue counts as one). Nil if the stream ends first.
+    func readResponse() -> RawResponse? {
+        var headerEnd: Int?
+        while headerEnd == nil {
+            headerEnd = RawClient.find([13, 10, 13, 10], in: buffer)
+            if headerEnd == nil && !fill() { return nil }
+        }
+        guard let (status, headers) = RawClient.parseHead(String(decoding: buffer[..<headerEnd!], as: UTF8.self)) else { return nil }
         buffer.removeFirst(headerEnd! + 4)
         let length = status < 200 ? 0 : Int(headers["content-length"] ?? "") ?? -1
         if length >= 0 {
