@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "TraceWire", targets: ["TraceWire"]),
         .library(name: "TraceStore", targets: ["TraceStore"]),
         .library(name: "Collector", targets: ["Collector"]),
+        .library(name: "Recorder", targets: ["Recorder"]),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
@@ -28,7 +29,9 @@ let package = Package(
         .target(name: "TraceStore", dependencies: ["TraceModel", "TraceWire", "CSQLite", "CZstd"], swiftSettings: strict),
         .target(name: "Collector", dependencies: ["TraceModel", "TraceWire", "TraceStore", "CMicroHTTPD", "CMicroHTTPDShim"],
                 path: "Collector", swiftSettings: strict),
-        .target(name: "ParallaxCLI", dependencies: ["TraceModel", "TraceWire", "TraceStore", "Collector"], swiftSettings: strict),
+        .target(name: "Recorder", dependencies: ["TraceModel", "TraceWire"], swiftSettings: strict),
+        .target(name: "ParallaxCLI", dependencies: ["TraceModel", "TraceWire", "TraceStore", "Collector", "Recorder"],
+                swiftSettings: strict),
         .executableTarget(name: "parallax", dependencies: ["ParallaxCLI"], swiftSettings: strict),
         .executableTarget(name: "parallax-bench", dependencies: ["TraceModel", "TraceWire", "TraceStore", "CSQLite"], swiftSettings: strict),
 
@@ -36,6 +39,8 @@ let package = Package(
         .testTarget(name: "TraceWireTests", dependencies: ["TraceWire"], swiftSettings: strict),
         .testTarget(name: "TraceStoreTests", dependencies: ["TraceStore"], swiftSettings: strict),
         .testTarget(name: "CollectorTests", dependencies: ["Collector", "TraceStore", "TraceWire", "TraceModel"], swiftSettings: strict),
+        .testTarget(name: "RecorderTests", dependencies: ["Recorder", "Collector", "TraceStore", "TraceWire", "TraceModel"],
+                    swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["ParallaxCLI", "Collector", "TraceStore", "TraceWire", "TraceModel"], swiftSettings: strict),
     ]
 )

@@ -2,6 +2,7 @@ import Collector
 import Foundation
 import TraceModel
 import TraceStore
+import TraceWire
 
 /// Where read verbs get their data: a local store (`--db`) or a collector (`--collector URL --token T`).
 /// Both give the same JSON and NDJSON, so the verbs render one way.

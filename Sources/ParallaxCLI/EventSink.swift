@@ -1,4 +1,3 @@
-import Collector
 import Foundation
 import TraceModel
 import TraceStore
