@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "parallax", targets: ["parallax"]),
+        .executable(name: "parallax-core", targets: ["parallax-core"]),
         .library(name: "TraceModel", targets: ["TraceModel"]),
         .library(name: "TraceWire", targets: ["TraceWire"]),
         .library(name: "TraceStore", targets: ["TraceStore"]),
@@ -30,16 +31,22 @@ let package = Package(
         .target(name: "Collector", dependencies: ["TraceModel", "TraceWire", "TraceStore", "CMicroHTTPD", "CMicroHTTPDShim"],
                 path: "Collector", swiftSettings: strict),
         .target(name: "Recorder", dependencies: ["TraceModel", "TraceWire"], swiftSettings: strict),
-        .target(name: "ParallaxCLI", dependencies: ["TraceModel", "TraceWire", "TraceStore", "Collector", "Recorder"],
+        // The HTTP client for the collector API and the shipper; the only recorder-side code that needs FoundationNetworking.
+        .target(name: "Shipper", dependencies: ["Recorder", "TraceModel", "TraceWire"], swiftSettings: strict),
+        .target(name: "ParallaxCLI", dependencies: ["TraceModel", "TraceWire", "TraceStore", "Collector", "Recorder", "Shipper"],
                 swiftSettings: strict),
-        .executableTarget(name: "parallax", dependencies: ["ParallaxCLI"], swiftSettings: strict),
+        // `parallax` links the standard library statically and no Foundation, so agent-facing verbs start fast;
+        // it hands every other verb to `parallax-core`.
+        .executableTarget(name: "parallax", dependencies: [], swiftSettings: strict,
+                          linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
+        .executableTarget(name: "parallax-core", dependencies: ["ParallaxCLI"], swiftSettings: strict),
         .executableTarget(name: "parallax-bench", dependencies: ["TraceModel", "TraceWire", "TraceStore", "CSQLite"], swiftSettings: strict),
 
         .testTarget(name: "TraceModelTests", dependencies: ["TraceModel"], swiftSettings: strict),
         .testTarget(name: "TraceWireTests", dependencies: ["TraceWire"], swiftSettings: strict),
         .testTarget(name: "TraceStoreTests", dependencies: ["TraceStore"], swiftSettings: strict),
         .testTarget(name: "CollectorTests", dependencies: ["Collector", "TraceStore", "TraceWire", "TraceModel"], swiftSettings: strict),
-        .testTarget(name: "RecorderTests", dependencies: ["Recorder", "Collector", "TraceStore", "TraceWire", "TraceModel"],
+        .testTarget(name: "RecorderTests", dependencies: ["Recorder", "Shipper", "Collector", "TraceStore", "TraceWire", "TraceModel"],
                     swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["ParallaxCLI", "Collector", "TraceStore", "TraceWire", "TraceModel"], swiftSettings: strict),
     ]

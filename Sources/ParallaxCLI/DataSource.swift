@@ -1,5 +1,6 @@
 import Collector
 import Foundation
+import Shipper
 import TraceModel
 import TraceStore
 import TraceWire

@@ -1,4 +1,5 @@
 import Foundation
+import Shipper
 import TraceModel
 import TraceStore
 import TraceWire
