@@ -30,10 +30,12 @@ let package = Package(
         .target(name: "TraceStore", dependencies: ["TraceModel", "TraceWire", "CSQLite", "CZstd"], swiftSettings: strict),
         .target(name: "Collector", dependencies: ["TraceModel", "TraceWire", "TraceStore", "CMicroHTTPD", "CMicroHTTPDShim"],
                 path: "Collector", swiftSettings: strict),
+        // Argument parsing, verbs and console output, free of Foundation so the fast launcher can use them.
+        .target(name: "CLIKit", swiftSettings: strict),
         .target(name: "Recorder", dependencies: ["TraceModel", "TraceWire"], swiftSettings: strict),
         // The HTTP client for the collector API and the shipper; the only recorder-side code that needs FoundationNetworking.
         .target(name: "Shipper", dependencies: ["Recorder", "TraceModel", "TraceWire"], swiftSettings: strict),
-        .target(name: "ParallaxCLI", dependencies: ["TraceModel", "TraceWire", "TraceStore", "Collector", "Recorder", "Shipper"],
+        .target(name: "ParallaxCLI", dependencies: ["TraceModel", "TraceWire", "TraceStore", "Collector", "Recorder", "Shipper", "CLIKit"],
                 swiftSettings: strict),
         // `parallax` links the standard library statically and no Foundation, so agent-facing verbs start fast;
         // it hands every other verb to `parallax-core`.
@@ -48,6 +50,6 @@ let package = Package(
         .testTarget(name: "CollectorTests", dependencies: ["Collector", "TraceStore", "TraceWire", "TraceModel"], swiftSettings: strict),
         .testTarget(name: "RecorderTests", dependencies: ["Recorder", "Shipper", "Collector", "TraceStore", "TraceWire", "TraceModel"],
                     swiftSettings: strict),
-        .testTarget(name: "CLITests", dependencies: ["ParallaxCLI", "Collector", "TraceStore", "TraceWire", "TraceModel"], swiftSettings: strict),
+        .testTarget(name: "CLITests", dependencies: ["ParallaxCLI", "CLIKit", "Collector", "TraceStore", "TraceWire", "TraceModel"], swiftSettings: strict),
     ]
 )

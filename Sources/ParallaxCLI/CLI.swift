@@ -1,3 +1,4 @@
+import CLIKit
 import TraceModel
 
 /// The `parallax` command line. `main.swift` only calls `CLI.run`; everything else lives here so

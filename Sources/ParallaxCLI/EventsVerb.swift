@@ -1,3 +1,4 @@
+import CLIKit
 import TraceModel
 import TraceStore
 

@@ -1,3 +1,4 @@
+import CLIKit
 import Collector
 import Foundation
 import TraceModel

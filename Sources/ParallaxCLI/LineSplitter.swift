@@ -1,3 +1,4 @@
+import CLIKit
 import TraceWire
 
 /// Cuts a byte stream into runs of complete lines, tracking line numbers and byte offsets across

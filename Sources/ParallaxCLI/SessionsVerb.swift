@@ -1,3 +1,4 @@
+import CLIKit
 import Collector
 import TraceModel
 import TraceStore

@@ -6,25 +6,37 @@ public struct UsageError: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 /// The options a verb accepts: flags (no value), options (one value, repeatable when `multiple`).
-struct ArgumentSpec: Sendable {
-    var flags: Set<String> = []
-    var options: Set<String> = []
-    var multiple: Set<String> = []
+public struct ArgumentSpec: Sendable {
+    public var flags: Set<String> = []
+    public var options: Set<String> = []
+    public var multiple: Set<String> = []
     /// Positional arguments accepted: min...max (max nil = any number).
-    var positionals: (min: Int, max: Int?) = (0, 0)
-    var positionalName = "ARG"
+    public var positionals: (min: Int, max: Int?) = (0, 0)
+    public var positionalName = "ARG"
     /// Single-dash spellings of long options, e.g. `-o` for `--output`.
-    var aliases: [String: String] = [:]
+    public var aliases: [String: String] = [:]
+
+    public init(
+        flags: Set<String> = [], options: Set<String> = [], multiple: Set<String> = [],
+        positionals: (min: Int, max: Int?) = (0, 0), positionalName: String = "ARG", aliases: [String: String] = [:]
+    ) {
+        self.flags = flags
+        self.options = options
+        self.multiple = multiple
+        self.positionals = positionals
+        self.positionalName = positionalName
+        self.aliases = aliases
+    }
 }
 
 /// Parsed command-line arguments of one verb. Written in-house: no argument-parsing package can be
 /// fetched here, and the grammar is small (`--flag`, `--opt VALUE`, `--opt=VALUE`, `--` ends options).
-struct Arguments: Sendable {
-    private(set) var flags: Set<String> = []
-    private(set) var options: [String: [String]] = [:]
-    private(set) var positionals: [String] = []
+public struct Arguments: Sendable {
+    public private(set) var flags: Set<String> = []
+    public private(set) var options: [String: [String]] = [:]
+    public private(set) var positionals: [String] = []
 
-    init(_ args: [String], spec: ArgumentSpec, verb: String) throws(UsageError) {
+    public init(_ args: [String], spec: ArgumentSpec, verb: String) throws(UsageError) {
         var i = 0
         var onlyPositionals = false
         while i < args.count {
@@ -75,11 +87,11 @@ struct Arguments: Sendable {
         }
     }
 
-    func flag(_ name: String) -> Bool { flags.contains(name) }
-    func option(_ name: String) -> String? { options[name]?.last }
-    func all(_ name: String) -> [String] { options[name] ?? [] }
+    public func flag(_ name: String) -> Bool { flags.contains(name) }
+    public func option(_ name: String) -> String? { options[name]?.last }
+    public func all(_ name: String) -> [String] { options[name] ?? [] }
 
-    func integer(_ name: String, range: ClosedRange<Int>, verb: String) throws(UsageError) -> Int? {
+    public func integer(_ name: String, range: ClosedRange<Int>, verb: String) throws(UsageError) -> Int? {
         guard let text = option(name) else { return nil }
         guard let value = Int(text), range.contains(value) else {
             throw UsageError("\(verb): --\(name) must be an integer in \(range.lowerBound)...\(range.upperBound), got \"\(text)\"")

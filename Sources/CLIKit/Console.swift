@@ -27,7 +27,7 @@ public final class Console: @unchecked Sendable {
         Console(writeOut: { Console.writeAll(1, $0) }, writeErr: { Console.writeAll(2, $0) }, interactive: isatty(2) == 1)
     }
 
-    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
+    public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
         bytes.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
