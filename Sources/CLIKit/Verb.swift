@@ -19,6 +19,30 @@ public struct Verb: Sendable {
     }
 }
 
+extension Verb {
+    /// Runs the verb on its arguments with the shared conventions: `--help` prints the help,
+    /// usage mistakes exit 2, a `CommandFailure` exits with its code, anything else with 4.
+    public func execute(_ rest: [String], console: Console) -> Int32 {
+        if rest.contains("--help") || rest.contains("-h") {
+            console.print(help)
+            return ExitCode.ok.rawValue
+        }
+        do {
+            let arguments = try Arguments(rest, spec: spec, verb: name)
+            return try run(arguments, console).rawValue
+        } catch let error as UsageError {
+            console.error("parallax \(error.message)")
+            return ExitCode.usage.rawValue
+        } catch let failure as CommandFailure {
+            console.error("parallax \(name): \(failure.message)")
+            return failure.code.rawValue
+        } catch {
+            console.error("parallax \(name): \(error)")
+            return ExitCode.failure.rawValue
+        }
+    }
+}
+
 /// A failure that ends a verb with a message and an exit code (never a crash, never a secret).
 public struct CommandFailure: Error, CustomStringConvertible {
     public var code: ExitCode

@@ -69,23 +69,6 @@ public enum CLI {
             console.error("parallax: unknown verb \"\(first)\". Verbs: \(verbs.map(\.name).joined(separator: ", ")). See parallax --help.")
             return ExitCode.usage.rawValue
         }
-        let rest = Array(args.dropFirst())
-        if rest.contains("--help") || rest.contains("-h") {
-            console.print(verb.help)
-            return ExitCode.ok.rawValue
-        }
-        do {
-            let arguments = try Arguments(rest, spec: verb.spec, verb: verb.name)
-            return try verb.run(arguments, console).rawValue
-        } catch let error as UsageError {
-            console.error("parallax \(error.message)")
-            return ExitCode.usage.rawValue
-        } catch let failure as CommandFailure {
-            console.error("parallax \(verb.name): \(failure.message)")
-            return failure.code.rawValue
-        } catch {
-            console.error("parallax \(verb.name): \(error)")
-            return ExitCode.failure.rawValue
-        }
+        return verb.execute(Array(args.dropFirst()), console: console)
     }
 }
