@@ -2,6 +2,8 @@
 /// and session it belonged to when those could be read.
 public struct ClaudeCodeHookError: Error, Sendable, Hashable, CustomStringConvertible {
     public enum Code: String, Sendable, Hashable {
+        /// The payload could not be read (stdin failed).
+        case unreadable
         /// The payload is larger than `ClaudeCodeHookPayload.maxBytes`.
         case tooLarge = "too_large"
         /// Not a JSON document (including invalid UTF-8 and nesting that is too deep).

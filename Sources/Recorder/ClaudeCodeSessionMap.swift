@@ -31,6 +31,27 @@ public struct ClaudeCodeSessionMap: Sendable {
         public var state: ClaudeCodeHookState?
         /// Why the stored entry could not be used; the file was moved aside as `.corrupt-<name>`.
         public let unreadable: String?
+        let file: ClaudeCodeSessionMap.File
+        /// What the file holds now.
+        var stored: ClaudeCodeHookState?
+
+        /// Stores `state` now, before work that must not be repeated under another session id if
+        /// the process dies (the rest is stored when `update` returns).
+        public mutating func save() throws {
+            guard state != stored else { return }
+            if let state {
+                try ClaudeCodeStateFile.replace(file.path, with: state.encoded(), temporary: file.temporary, directory: file.directory)
+            } else {
+                try ClaudeCodeStateFile.remove(file.path)
+            }
+            stored = state
+        }
+    }
+
+    struct File: Sendable {
+        var path: String
+        var temporary: String
+        var directory: String
     }
 
     /// The entry's file name: the id itself when it is a plain name (`[A-Za-z0-9][A-Za-z0-9._-]*`, at
@@ -52,7 +73,7 @@ public struct ClaudeCodeSessionMap: Sendable {
     public func path(for claudeSessionID: String) -> String { directory + "/" + Self.fileName(for: claudeSessionID) }
 
     /// Locks the Claude session's entry, hands it to `body`, and stores the state `body` leaves
-    /// (removing the file when it leaves nil). Nothing is stored when `body` throws.
+    /// (removing the file when it leaves nil). Nothing more is stored when `body` throws.
     public func update<R>(_ claudeSessionID: String, _ body: (inout Entry) throws -> R) throws -> R {
         try ensureDirectory()
         let name = Self.fileName(for: claudeSessionID)
@@ -69,15 +90,10 @@ public struct ClaudeCodeSessionMap: Sendable {
             unreadable = reason
             try ClaudeCodeStateFile.rename(path, to: directory + "/.corrupt-" + name)
         }
-        var entry = Entry(state: loaded, unreadable: unreadable)
+        let file = File(path: path, temporary: directory + "/.tmp-" + name, directory: directory)
+        var entry = Entry(state: loaded, unreadable: unreadable, file: file, stored: loaded)
         let result = try body(&entry)
-        if entry.state != loaded || unreadable != nil {
-            if let state = entry.state {
-                try ClaudeCodeStateFile.replace(path, with: state.encoded(), temporary: directory + "/.tmp-" + name, directory: directory)
-            } else if loaded != nil {
-                try ClaudeCodeStateFile.remove(path)
-            }
-        }
+        try entry.save()
         return result
     }
 
