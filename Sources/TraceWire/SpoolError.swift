@@ -5,6 +5,11 @@ public struct SpoolError: Error, Equatable, Sendable, CustomStringConvertible {
         case io
         /// A record in the middle of the segment is damaged while valid records follow it.
         case corrupt
+        /// A spool file or name does not have the form the spool layout prescribes (an `acked` file
+        /// that holds no seq, a record that is not an event, a session directory that is missing).
+        case invalid
+        /// The spool has no room for a record or blob, and its full policy cannot make any.
+        case full
     }
 
     public var code: Code
