@@ -20,9 +20,10 @@
 -- blobs      content-addressed payloads keyed by raw SHA-256; zstd when smaller; `stored_at` (µs)
 --            is the last upload, so retention spares recent uploads whose events are still coming.
 -- blob_projects  which projects uploaded each blob: a project sees only blobs it uploaded.
--- blob_refs  which session's events (stored or conflicting) name which blob, in append order.
---            No digest index on purpose: appends write only at the table's tail (a digest-keyed
---            index halved ingest speed); retention walks the table instead.
+-- blob_ref_sets  which blobs a session's events (stored or conflicting) name: one row per append
+--            and session, `digests` = the distinct raw SHA-256 digests packed back to back (at most
+--            120 a row), in append order. No digest index on purpose: appends write only at the
+--            table's tail (a digest-keyed index halved ingest speed); retention walks the table.
 -- retention_candidates  blobs that may have lost their last reference, kept across runs.
 -- store_state  small named values: uploads_checked_before (µs) for retention.
 -- tokens     bearer tokens: SHA-256 of the secret (never the secret), project, role, revocation.
@@ -35,13 +36,13 @@ CREATE TABLE blob_projects (
     PRIMARY KEY (digest, project)
 ) WITHOUT ROWID;
 
-CREATE TABLE blob_refs (
+CREATE TABLE blob_ref_sets (
     id INTEGER PRIMARY KEY,
     session INTEGER NOT NULL,
-    digest BLOB NOT NULL
+    digests BLOB NOT NULL
 );
 
-CREATE INDEX blob_refs_by_session ON blob_refs (session);
+CREATE INDEX blob_ref_sets_by_session ON blob_ref_sets (session);
 
 CREATE TABLE blobs (
     digest BLOB NOT NULL PRIMARY KEY,

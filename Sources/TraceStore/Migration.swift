@@ -20,7 +20,7 @@ public struct Migration: Sendable {
 
 extension Migration {
     /// Every step, in the order it is applied. `schemas/sqlite.sql` is what they produce.
-    public static let all: [Migration] = [initial, sessionProjects, tokens, retention, chainBreaks]
+    public static let all: [Migration] = [initial, sessionProjects, tokens, retention, chainBreaks, blobReferenceSets]
 
     /// Integer session keys; events stored as zstd chunks (one batch of one session each, optionally
     /// with a dictionary of recent lines) and a compact `events` index that locates every

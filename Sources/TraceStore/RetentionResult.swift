@@ -27,7 +27,7 @@ struct RetentionProgress: Sendable {
         /// Making candidates of uploads stored before the cutoff and not yet checked, walking
         /// `(stored_at, digest)` after this position.
         case uploads(afterStoredAt: Int64, afterDigest: [UInt8])
-        /// Walking `blob_refs` after this id, dropping candidates that are still referenced.
+        /// Walking `blob_ref_sets` after this id, dropping candidates that are still referenced.
         case scan(afterReference: Int64)
         /// Deleting the remaining candidates; references after this id were not scanned yet.
         case delete(afterReference: Int64)

@@ -96,13 +96,14 @@ extension StoreConnection {
         }
         var fresh: [EncodedEvent] = []
         fresh.reserveCapacity(events.count)
+        var references = BlobReferenceSet()
         var previous: (seq: UInt64, bytes: [UInt8])?
         for event in events {
             let bytes = event.bytes
             if let previous, previous.seq == event.seq {
                 // The same seq twice in one batch: compare with the version that is (or will be) stored.
                 if previous.bytes == bytes { result.duplicates += 1 } else {
-                    try recordConflict(event, key: state.key, receivedAt: receivedAt, into: &result)
+                    try recordConflict(event, key: state.key, receivedAt: receivedAt, references: &references, into: &result)
                 }
                 continue
             }
@@ -115,7 +116,7 @@ extension StoreConnection {
             if let stored = try storedBytes(session: id, key: state.key, seq: event.seq) {
                 previous = (event.seq, stored)
                 if stored == bytes { result.duplicates += 1 } else {
-                    try recordConflict(event, key: state.key, receivedAt: receivedAt, into: &result)
+                    try recordConflict(event, key: state.key, receivedAt: receivedAt, references: &references, into: &result)
                 }
             } else {
                 fresh.append(event)
@@ -127,10 +128,12 @@ extension StoreConnection {
             try checkChain(fresh, digests: digests, state: state, receivedAt: receivedAt, into: &result)
             if Int64(fresh[fresh.count - 1].seq) > state.lastSeq { state.lastDigest = digests[digests.count - 1].bytes }
             try writeChunks(fresh, digests: digests, state: state)
+            for event in fresh where !event.event.blobs.isEmpty { references.add(blobsOf: event.event) }
             try updateMetadata(fresh, state: &state)
             result.accepted += fresh.count
             try advance(&state, adding: fresh.map { Int64($0.seq) })
         }
+        try recordBlobReferences(references, session: state.key)
         try statement("""
             UPDATE sessions SET event_count = ?, last_seq = ?, acked_seq = ?, last_digest = ? WHERE id = ?
             """).run(.integer(state.eventCount), .integer(state.lastSeq), .integer(state.ackedSeq),
@@ -172,8 +175,8 @@ extension StoreConnection {
     }
 
     /// Keeps a refused version (once per distinct version) and flags the session. Its blobs count as
-    /// referenced, so retention keeps the evidence as long as the session.
-    private func recordConflict(_ event: EncodedEvent, key: Int64, receivedAt: Timestamp,
+    /// referenced (added to `references`), so retention keeps the evidence as long as the session.
+    private func recordConflict(_ event: EncodedEvent, key: Int64, receivedAt: Timestamp, references: inout BlobReferenceSet,
                                 into result: inout AppendResult) throws(SQLiteError) {
         result.conflicts.append(AppendConflict(session: event.session, seq: event.seq))
         try statement("""
@@ -182,7 +185,7 @@ extension StoreConnection {
                      .integer(receivedAt.microseconds), .blob(event.bytes))
         if database.changes > 0 {
             try statement("UPDATE sessions SET conflict_count = conflict_count + 1 WHERE id = ?").run(.integer(key))
-            if !event.event.blobs.isEmpty { try recordBlobReferences(event.event, session: key) }
+            references.add(blobsOf: event.event)
         }
     }
 
@@ -229,7 +232,6 @@ extension StoreConnection {
                 try insertEvent.bind(4, Int64(i - start))
                 try insertEvent.bind(5, kind)
                 while try insertEvent.step() {}
-                if !fresh[i].event.blobs.isEmpty { try recordBlobReferences(fresh[i].event, session: state.key) }
             }
             insertEvent.reset()
             start = end

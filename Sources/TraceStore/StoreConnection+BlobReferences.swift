@@ -5,16 +5,26 @@ extension StoreConnection {
     /// cannot hold it raw (its quotes would be escaped), so a line without it has no blobs.
     static let blobsKey = Array(#","blobs":{"#.utf8)
 
-    /// Notes that session `key` references each blob of `event`. Append calls this only for events
-    /// that name blobs, and the rows go at the end of `blob_refs`, so the common event costs nothing
-    /// and the others little.
-    func recordBlobReferences(_ event: Event, session key: Int64) throws(SQLiteError) {
-        let insert = try statement("INSERT INTO blob_refs (session, digest) VALUES (?, ?)")
-        for digest in Set(event.blobs.values) { try insert.run(.integer(key), .blob(digest.bytes)) }
+    /// Notes that session `key` references the blobs of `references`: one `blob_ref_sets` row per
+    /// append and session (more when it names over `BlobReferenceSet.digestsPerRow` blobs), written
+    /// at the table's tail, so the common event costs nothing and the others little.
+    func recordBlobReferences(_ references: BlobReferenceSet, session key: Int64) throws(SQLiteError) {
+        guard !references.isEmpty else { return }
+        let insert = try statement("INSERT INTO blob_ref_sets (session, digests) VALUES (?, ?)")
+        for row in references.rows { try insert.run(.integer(key), .blob(row)) }
     }
 
-    /// Fills `blob_refs` from the events and conflicts stored before references were recorded.
-    /// Runs once, inside the schema step that creates the table.
+    /// The digests of `blob_ref_sets` row `id`.
+    static func referencedDigests(_ packed: [UInt8], row id: Int64) throws(StoreError) -> [[UInt8]] {
+        guard let digests = BlobReferenceSet.unpack(packed) else {
+            throw StoreError(.corrupt, "blob_ref_sets row \(id) holds \(packed.count) bytes, not a whole number of digests")
+        }
+        return digests
+    }
+
+    /// Fills `blob_refs` (one row per event and blob, the layout of schema step 0004) from the
+    /// events and conflicts stored before references were recorded. Runs once, inside that step;
+    /// step 0006 then packs the rows into `blob_ref_sets`.
     func backfillBlobReferences() throws {
         let listChunks = try database.prepare("SELECT id, session FROM chunks ORDER BY id")
         let chunks = try listChunks.use { s throws(SQLiteError) -> [(id: Int64, session: Int64)] in
@@ -49,7 +59,8 @@ extension StoreConnection {
         guard Self.contains(Self.blobsKey, in: line[...]) else { return }
         // A stored line that no longer decodes names no blob this code can trust; it stays as it is.
         guard let event = try? Event.decode(line[...]), !event.blobs.isEmpty else { return }
-        try recordBlobReferences(event, session: key)
+        let insert = try statement("INSERT INTO blob_refs (session, digest) VALUES (?, ?)")
+        for digest in Set(event.blobs.values) { try insert.run(.integer(key), .blob(digest.bytes)) }
     }
 
     static func contains(_ pattern: [UInt8], in bytes: ArraySlice<UInt8>) -> Bool {

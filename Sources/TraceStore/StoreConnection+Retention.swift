@@ -7,7 +7,7 @@ extension StoreConnection {
     static let uploadsCheckedBefore = "uploads_checked_before"
 
     /// One bounded transaction of a retention run (about `budget` events, blobs or references),
-    /// advancing `progress`. Blobs are deleted only after a full walk of `blob_refs` shows nothing
+    /// advancing `progress`. Blobs are deleted only after a full walk of `blob_ref_sets` shows nothing
     /// references them, and the transaction that deletes them first looks at the references
     /// appended since, so a blob named by an event stored meanwhile stays. That look relies on new
     /// references getting ids above every earlier one: nothing deletes references after the
@@ -80,16 +80,26 @@ extension StoreConnection {
 
     /// Deletes what is left of a session whose chunks are gone; the blobs it named become
     /// candidates. Returns the number of references it had.
-    private func deleteSessionRow(_ key: Int64, into result: inout RetentionResult) throws(SQLiteError) -> Int {
+    private func deleteSessionRow(_ key: Int64, into result: inout RetentionResult) throws -> Int {
         // Index rows pointing at a chunk that was missing (a damaged file) go too.
         try statement("DELETE FROM events WHERE session = ?").run(.integer(key))
         result.events += database.changes
         try statement("DELETE FROM conflicts WHERE session = ?").run(.integer(key))
         try statement("DELETE FROM chain_breaks WHERE session = ?").run(.integer(key))
-        try statement("INSERT OR IGNORE INTO retention_candidates (digest) SELECT digest FROM blob_refs WHERE session = ?")
-            .run(.integer(key))
-        try statement("DELETE FROM blob_refs WHERE session = ?").run(.integer(key))
-        let references = database.changes
+        let rows = try statement("SELECT id, digests FROM blob_ref_sets WHERE session = ?")
+            .use { s throws(SQLiteError) -> [(id: Int64, digests: [UInt8])] in
+                try s.bind(1, key)
+                var out: [(id: Int64, digests: [UInt8])] = []
+                while try s.step() { out.append((s.int64(0), s.blob(1) ?? [])) }
+                return out
+            }
+        let candidate = try statement("INSERT OR IGNORE INTO retention_candidates (digest) VALUES (?)")
+        var references = 0
+        for row in rows {
+            for digest in try Self.referencedDigests(row.digests, row: row.id) { try candidate.run(.blob(digest)) }
+            references += row.digests.count / 32
+        }
+        try statement("DELETE FROM blob_ref_sets WHERE session = ?").run(.integer(key))
         try statement("DELETE FROM sessions WHERE id = ?").run(.integer(key))
         result.sessions += 1
         return 1 + references
@@ -124,16 +134,16 @@ extension StoreConnection {
         return any ? .scan(afterReference: 0) : .finished
     }
 
-    /// Walks up to `budget` references after `reference`, dropping the candidates they name.
-    private func dropReferencedCandidates(after reference: Int64, budget: Int) throws(SQLiteError) -> RetentionProgress.Phase {
+    /// Walks about `budget` references after `reference` (whole rows), dropping the candidates they name.
+    private func dropReferencedCandidates(after reference: Int64, budget: Int) throws -> RetentionProgress.Phase {
         let walked = try dropCandidates(referencedAfter: reference, limit: budget)
-        return walked.count < budget ? .delete(afterReference: walked.id) : .scan(afterReference: walked.id)
+        return walked.atEnd ? .delete(afterReference: walked.id) : .scan(afterReference: walked.id)
     }
 
     /// Deletes up to `budget` candidates, after dropping those named by references appended since
     /// the walk (in this same transaction, so none can be appended in between).
     private func deleteCandidates(after reference: Int64, budget: Int,
-                                  into result: inout RetentionResult) throws(SQLiteError) -> RetentionProgress.Phase {
+                                  into result: inout RetentionResult) throws -> RetentionProgress.Phase {
         let seen = try dropCandidates(referencedAfter: reference, limit: nil).id
         let digests = try statement("SELECT digest FROM retention_candidates LIMIT ?").use { s throws(SQLiteError) -> [[UInt8]] in
             try s.bind(1, budget)
@@ -149,20 +159,27 @@ extension StoreConnection {
         return digests.count < budget ? .finished : .delete(afterReference: seen)
     }
 
-    /// Drops candidates named by references with ids after `reference` (at most `limit` of them);
-    /// returns the last id seen (or `reference`) and how many references were read.
-    private func dropCandidates(referencedAfter reference: Int64, limit: Int?) throws(SQLiteError) -> (id: Int64, count: Int) {
-        let select = try statement("SELECT id, digest FROM blob_refs WHERE id > ? ORDER BY id LIMIT ?")
-        let rows = try select.use { s throws(SQLiteError) -> [(id: Int64, digest: [UInt8])] in
+    /// Drops candidates named by the `blob_ref_sets` rows with ids after `reference`: all of them,
+    /// or whole rows until at least `limit` references were read. Returns the last id read (or
+    /// `reference`) and whether the walk reached the end of the table.
+    private func dropCandidates(referencedAfter reference: Int64, limit: Int?) throws -> (id: Int64, atEnd: Bool) {
+        let select = try statement("SELECT id, digests FROM blob_ref_sets WHERE id > ? ORDER BY id")
+        let (rows, atEnd) = try select.use { s throws(SQLiteError) -> ([(id: Int64, digests: [UInt8])], Bool) in
             try s.bind(1, reference)
-            try s.bind(2, limit ?? -1)
-            var out: [(id: Int64, digest: [UInt8])] = []
-            while try s.step() { out.append((s.int64(0), s.blob(1) ?? [])) }
-            return out
+            var out: [(id: Int64, digests: [UInt8])] = []
+            var read = 0
+            while try s.step() {
+                out.append((s.int64(0), s.blob(1) ?? []))
+                read += out[out.count - 1].digests.count / 32
+                if let limit, read >= limit { return (out, false) }
+            }
+            return (out, true)
         }
         let forget = try statement("DELETE FROM retention_candidates WHERE digest = ?")
-        for row in rows { try forget.run(.blob(row.digest)) }
-        return (rows.last?.id ?? reference, rows.count)
+        for row in rows {
+            for digest in try Self.referencedDigests(row.digests, row: row.id) { try forget.run(.blob(digest)) }
+        }
+        return (rows.last?.id ?? reference, atEnd)
     }
 
     // MARK: store_state

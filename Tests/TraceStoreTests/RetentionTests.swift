@@ -49,7 +49,7 @@ struct RetentionTests {
         #expect(try store.session(old.id) == nil)
         #expect(try store.events(session: old.id).isEmpty)
         #expect(try store.conflicts(session: old.id).isEmpty)
-        for table in ["events", "chunks", "conflicts", "blob_refs"] {
+        for table in ["events", "chunks", "conflicts", "blob_ref_sets"] {
             #expect(try Self.rows(database, table, session: oldKey) == 0, "\(table)")
         }
         #expect(try store.hasBlob(onlyOld) == false)

@@ -82,7 +82,9 @@ struct UpgradeTests {
 
         // References were read back from the stored chunks and conflicts.
         let database = try Database(path: path)
-        #expect(try scalar(database, "SELECT count(*) FROM blob_refs") == 4)
+        // Old session's output, the new session's, then the refused version: three packed rows.
+        #expect(try scalar(database, "SELECT count(*) FROM blob_ref_sets") == 3)
+        #expect(try scalar(database, "SELECT sum(length(digests)) FROM blob_ref_sets") == 4 * 32)
         #expect(try scalar(database, "SELECT count(*) FROM blobs WHERE stored_at = 0") == 0)
         let result = try store.deleteSessions(startedBefore: RetentionTests.cutoff)
         #expect(result == RetentionResult(sessions: 1, events: 4, blobs: 2))
@@ -94,6 +96,76 @@ struct UpgradeTests {
         // And the upgraded store takes new events.
         #expect(try store.append([new.end()]).acked[new.id] == 3)
         #expect(try store.append([old.start()], project: "alpha").accepted == 1)
+    }
+
+    /// Writes the per-event `blob_refs` rows schema step 0005 kept: one per event and distinct blob.
+    static func writeVersion5References(_ database: Database, session id: SessionID, _ events: [Event]) throws {
+        let key = try scalar(database, "SELECT id FROM sessions WHERE ulid = ?", .text(id.string))
+        for event in events {
+            for digest in Set(event.blobs.values) {
+                try database.prepare("INSERT INTO blob_refs (session, digest) VALUES (?, ?)").run(.integer(key), .blob(digest.bytes))
+            }
+        }
+    }
+
+    @Test("per-event references of the previous schema are packed, and retention stays exact")
+    func packsPerEventReferences() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.file("v5.sqlite")
+        let contents = ["shared", "only old", "refused", "kept 125"].map { Array("\($0)\n".utf8) }
+        let (shared, onlyOld, refusedOnly, keptOnly) = (Digest.sha256(contents[0]), Digest.sha256(contents[1]),
+                                                        Digest.sha256(contents[2]), Digest.sha256(contents[3]))
+        var old = SessionBuilder(milliseconds: RetentionTests.oldStart, tag: 1)
+        var kept = SessionBuilder(milliseconds: RetentionTests.newStart, tag: 2)
+        let oldEvents = [old.start(), old.output(["stdout": shared, "stderr": onlyOld]), old.message("done"), old.end()]
+        var refused = oldEvents[2]
+        refused.blobs = ["evidence": refusedOnly]
+        // More distinct blobs than one packed row holds; one of them was uploaded.
+        let many = (0..<130).map { $0 == 125 ? keptOnly : Digest.sha256(Array("never uploaded \($0)".utf8)) }
+        let keptEvents = [kept.start(), kept.output(["stdout": shared])] + many.map { kept.output(["stdout": $0]) }
+        let previous = Array(Migration.all.prefix { $0.name != Migration.blobReferenceSets.name })
+        do {
+            let database = try Database(path: path)
+            #expect(try Migrator(previous).migrate(database) == previous.map(\.name))
+            try Self.writeVersion1(database, oldEvents, conflict: refused)
+            try Self.writeVersion1(database, keptEvents)
+            try Self.writeVersion5References(database, session: old.id, oldEvents + [refused])
+            try Self.writeVersion5References(database, session: kept.id, keptEvents)
+            for bytes in contents {
+                let digest = try Self.writeVersion1(database, blob: bytes)
+                try database.prepare("INSERT INTO blob_projects (digest, project) VALUES (?, '')").run(.blob(digest.bytes))
+            }
+            #expect(try scalar(database, "SELECT count(*) FROM blob_refs") == 3 + 131)
+        }
+
+        let store = try SQLiteStore(path: path, options: .relaxedDurability)
+        #expect(try store.appliedMigrations() == Migration.all.map(\.name))
+        let database = try Database(path: path)
+        #expect(try scalar(database, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'blob_refs%'") == 0)
+        // The old session's rows (its event and its refused version) share one row; the kept one needs two.
+        let rows = try database.prepare("SELECT session, length(digests) FROM blob_ref_sets ORDER BY id")
+            .use { s throws(SQLiteError) -> [[Int64]] in
+                var out: [[Int64]] = []
+                while try s.step() { out.append([s.int64(0), s.int64(1)]) }
+                return out
+            }
+        let (oldKey, keptKey) = (try scalar(database, "SELECT id FROM sessions WHERE ulid = ?", .text(old.id.string)),
+                                 try scalar(database, "SELECT id FROM sessions WHERE ulid = ?", .text(kept.id.string)))
+        let expected: [[Int64]] = [[oldKey, 3 * 32], [keptKey, 120 * 32], [keptKey, 11 * 32]]
+        #expect(rows == expected)
+
+        // The uploads predate the upgrade (stored_at 0), so the walk decides every one of them.
+        #expect(try store.deleteSessions(startedBefore: RetentionTests.cutoff) == RetentionResult(sessions: 1, events: 4, blobs: 2))
+        #expect(try store.hasBlob(shared))
+        #expect(try store.hasBlob(keptOnly))
+        #expect(try store.hasBlob(onlyOld) == false)
+        #expect(try store.hasBlob(refusedOnly) == false)
+        #expect(try store.events(session: kept.id).count == keptEvents.count)
+
+        let later = Timestamp(microseconds: Int64(RetentionTests.newStart + 1000) * 1000)
+        #expect(try store.deleteSessions(startedBefore: later) == RetentionResult(sessions: 1, events: keptEvents.count, blobs: 2))
+        #expect(try store.statistics().blobs == 0)
+        #expect(try scalar(database, "SELECT count(*) FROM blob_ref_sets") == 0)
     }
 
     @Test("a step whose backfill fails rolls back with it")
