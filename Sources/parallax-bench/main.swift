@@ -53,6 +53,10 @@ func rounded(_ x: Double, _ digits: Int = 3) -> Double {
 
 let arguments = CommandLine.arguments
 let targetEvents = arguments.firstIndex(of: "--events").flatMap { Int(arguments[$0 + 1]) } ?? 200_000
+/// `--storage-only`: skip the collector subprocess (section 5); `--keep-store PATH`: keep a copy of
+/// the first store the append runs wrote, for inspecting its layout (e.g. with sqlite3's dbstat).
+let storageOnly = arguments.contains("--storage-only")
+let keptStorePath = arguments.firstIndex(of: "--keep-store").flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
 let batchSize = 1000
 let work = tempDir()
 defer { try? FileManager.default.removeItem(atPath: work) }
@@ -129,6 +133,9 @@ func storeAppend(encoded: Bool) throws -> (seconds: Double, bytes: Int, accepted
     let seconds = now() - start
     let db = try Database(path: path)
     _ = try db.pragma("wal_checkpoint(TRUNCATE)")
+    if let keptStorePath, !FileManager.default.fileExists(atPath: keptStorePath) {
+        try FileManager.default.copyItem(atPath: path, toPath: keptStorePath)
+    }
     return (seconds, fileSize(path) + fileSize(path + "-wal"), accepted)
 }
 
@@ -161,7 +168,8 @@ do {
     var collectorFailed = false
     let collector: [String: Any]
     do {
-        collector = try CollectorIngestBench.measure(events: events, work: work, rawBaseline: rawRate, storeAppend: storeRate)
+        collector = storageOnly ? ["skipped": "--storage-only"]
+            : try CollectorIngestBench.measure(events: events, work: work, rawBaseline: rawRate, storeAppend: storeRate)
     } catch {
         collectorFailed = true
         collector = ["error": "\(error)"]
