@@ -5,12 +5,18 @@ extension Spool {
     /// Repairs a session no writer holds: cuts a torn tail of its last segment and appends a
     /// `recorder.notice` (code `torn_tail`) saying so. Returns what it found (a recovery without
     /// `tornTail` when the session was clean), or nil while a writer holds the session's lock.
-    public func recoverIfAbandoned(_ id: SessionID) throws -> SpoolRecovery? {
+    public func recoverIfAbandoned(_ id: SessionID) throws(SpoolError) -> SpoolRecovery? {
         let directory = try SessionRecorder.existingDirectory(self, id)
         guard let lock = try SpoolSessionLock.acquire(directory, wait: false) else { return nil }
-        guard let recorder = try SessionRecorder.resume(spool: self, session: id, redactor: Redactor(), lock: lock) else {
-            return SpoolRecovery(session: id)
+        let resumed: SessionRecorder?
+        do {
+            resumed = try SessionRecorder.resume(spool: self, session: id, redactor: Redactor(), lock: lock)
+        } catch let error as SpoolError {
+            throw error
+        } catch {
+            throw SpoolError(code: .invalid, path: directory, message: "cannot record the recovery notice: \(error)")
         }
+        guard let recorder = resumed else { return SpoolRecovery(session: id) }
         defer { recorder.close() }
         return recorder.recovery
     }

@@ -107,7 +107,8 @@ enum SpoolDisk {
     /// Replaces `path` with `bytes` so a reader sees the old or the new content, never a mix:
     /// a temporary file in the same directory, fsynced, renamed over, then the directory fsynced.
     static func replace(_ path: String, with bytes: [UInt8], durable: Bool = true) throws(SpoolError) {
-        let temporary = "\(path).tmp-\(getpid())"
+        var random = SystemRandomNumberGenerator()
+        let temporary = "\(path).tmp-\(getpid())-\(String(random.next() as UInt64, radix: 36))"
         let descriptor = try openFile(temporary, O_WRONLY | O_CREAT | O_TRUNC)
         do {
             try writeAll(descriptor, bytes, temporary)
