@@ -59,9 +59,14 @@ struct ShipPass {
         var progress = state.progress[session] ?? SessionProgress()
         defer { state.progress[session] = progress }
         do {
-            if let recovery = try spool.recoverIfAbandoned(session), let torn = recovery.tornTail {
-                entry.recovery = "cut a torn tail of \(torn.bytesCut) bytes from \(torn.segment) at byte \(torn.offset) (\(torn.reason))"
-                    + (recovery.notices.isEmpty ? "" : "; recorder.notice at seq \(recovery.notices.map(String.init).joined(separator: ", "))")
+            // Recovery reads the session's last segment, so it is tried only while a writer may have
+            // died since the last look: until a look finds no writer, and again after new events.
+            if !progress.writerGone, let recovery = try spool.recoverIfAbandoned(session) {
+                progress.writerGone = true
+                if let torn = recovery.tornTail {
+                    entry.recovery = "cut a torn tail of \(torn.bytesCut) bytes from \(torn.segment) at byte \(torn.offset) (\(torn.reason))"
+                        + (recovery.notices.isEmpty ? "" : "; recorder.notice at seq \(recovery.notices.map(String.init).joined(separator: ", "))")
+                }
             }
         } catch {
             report.errors.append(ShipperError(.spool, "cannot recover the session: \(error)", session: session))
@@ -82,6 +87,7 @@ struct ShipPass {
                 let batch = EventBatch.cut(records, session: session, maxEvents: configuration.maxBatchEvents, maxBytes: configuration.maxBatchBytes)
                 try ensureBlobs(of: batch)
                 try deliver(batch, entry: &entry, acked: &acked, progress: &progress)
+                progress.writerGone = false
             }
             entry.drained = try progress.rejected.isEmpty && spool.records(of: session, after: acked, limit: 1).isEmpty
         } catch let error as ShipperError {

@@ -83,6 +83,8 @@ struct ShipperState: Sendable {
 struct SessionProgress: Sendable {
     var sentThrough: UInt64?
     var rejected: [ShipReport.Rejected] = []
+    /// No writer held the session at the last look and no event arrived since: nothing to recover.
+    var writerGone = false
 }
 
 extension ShipperError {

@@ -129,6 +129,34 @@ import TraceWire
         #expect(shipper.shipOnce().eventsSent == 0)
     }
 
+    @Test func aWriterThatDiesBetweenPassesIsRecoveredOnTheNextPass() throws {
+        let collector = try RecorderCollector()
+        let spool = try ShipperFixture.spool()
+        let recorder = try ShipperFixture.recordSession(spool, messages: 2)
+        let session = recorder.session
+        let shipper = try Shipper(spool: spool, configuration: collector.shipping(), clock: ShipperFixture.ManualClock(), seed: 1)
+        // The writer is alive: nothing to recover, its events go out.
+        let first = shipper.shipOnce()
+        #expect(first.session(session)?.recovery == nil && first.session(session)?.eventsSent == 3)
+        try recorder.record(EventDraft(kind: .message, actor: .agent, data: ["role": "assistant", "text": "last words"]))
+        recorder.close()
+        let directory = spool.sessionDirectory(session)
+        let segment = try #require(try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasPrefix("seg-") }.max())
+        let handle = try #require(FileHandle(forWritingAtPath: directory + "/" + segment))
+        handle.seekToEndOfFile()
+        handle.write(Data([0x40, 0, 0, 0, 1, 2]))
+        try handle.close()
+
+        let second = shipper.shipOnce()
+        #expect(second.errors.isEmpty, "\(second.errors)")
+        #expect(second.session(session)?.recovery?.contains("6 bytes") == true, "\(String(describing: second.session(session)?.recovery))")
+        let events = NDJSONBatch.decode(try collector.storedEvents(session)).events.map(\.event)
+        #expect(events.map(\.seq) == [0, 1, 2, 3, 4])
+        #expect(events.last?.kind == .recorderNotice)
+        let third = shipper.shipOnce()
+        #expect(third.eventsSent == 0 && third.session(session)?.recovery == nil)
+    }
+
     @Test func followShipsNewEventsUntilStopped() throws {
         let collector = try RecorderCollector()
         let spool = try ShipperFixture.spool()
