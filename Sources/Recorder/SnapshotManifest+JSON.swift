@@ -11,9 +11,31 @@ extension SnapshotManifest {
         .object(["v": .number(JSONNumber(Self.version)), "entries": .array(entries.map(\.jsonValue))])
     }
 
-    /// Canonical JSON (sorted keys, no whitespace).
+    /// Canonical JSON (sorted keys, no whitespace): the bytes `jsonValue.canonicalBytes()` gives,
+    /// written directly because a large tree's manifest is encoded on every snapshot.
     public func canonicalBytes() -> [UInt8] {
-        jsonValue.canonicalBytes()
+        var out: [UInt8] = []
+        out.reserveCapacity(entries.count * 160 + 32)
+        out.append(contentsOf: #"{"entries":["#.utf8)
+        for (index, entry) in entries.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            entry.writeCanonical(into: &out)
+        }
+        out.append(contentsOf: #"],"v":"#.utf8)
+        Self.writeDecimal(UInt64(Self.version), into: &out)
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
+    static func writeDecimal(_ value: UInt64, into out: inout [UInt8]) {
+        var divisor: UInt64 = 1
+        while value / divisor >= 10 { divisor *= 10 }
+        var rest = value
+        while divisor > 0 {
+            out.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+            rest %= divisor
+            divisor /= 10
+        }
     }
 
     /// Reads a manifest and checks it: version, field types, path form, order and uniqueness.
@@ -72,6 +94,35 @@ extension SnapshotEntry {
             break
         }
         return .object(object)
+    }
+
+    /// This entry's canonical JSON; keys in byte order: digest, mode, path, size, stored, target, type.
+    func writeCanonical(into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
+        if kind == .file, let digest {
+            out.append(contentsOf: #""digest":""#.utf8)
+            digest.write(into: &out)
+            out.append(contentsOf: #"","#.utf8)
+        }
+        out.append(contentsOf: #""mode":"#.utf8)
+        SnapshotManifest.writeDecimal(UInt64(mode), into: &out)
+        out.append(contentsOf: #","path":"#.utf8)
+        JSONValue.string(path).writeCanonical(into: &out)
+        switch kind {
+        case .file:
+            out.append(contentsOf: #","size":"#.utf8)
+            SnapshotManifest.writeDecimal(size, into: &out)
+            if !stored { out.append(contentsOf: #","stored":false"#.utf8) }
+            out.append(contentsOf: #","type":"file"}"#.utf8)
+        case .symlink:
+            if let target {
+                out.append(contentsOf: #","target":"#.utf8)
+                JSONValue.string(target).writeCanonical(into: &out)
+            }
+            out.append(contentsOf: #","type":"symlink"}"#.utf8)
+        case .dir:
+            out.append(contentsOf: #","type":"dir"}"#.utf8)
+        }
     }
 
     private static let fieldsByKind: [Kind: Set<String>] = [

@@ -1,3 +1,4 @@
+import Glibc
 import TraceModel
 
 /// The list of everything a workspace snapshot saw, sorted by path (UTF-8 byte order). Its canonical
@@ -55,6 +56,16 @@ public struct SnapshotManifest: Sendable, Hashable {
 
     /// Order of UTF-8 bytes, the order of entries in a manifest.
     public static func precedes(_ a: String, _ b: String) -> Bool {
-        a.utf8.lexicographicallyPrecedes(b.utf8)
+        var a = a, b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let n = min(x.count, y.count)
+                if n > 0 {
+                    let c = memcmp(x.baseAddress!, y.baseAddress!, n)
+                    if c != 0 { return c < 0 }
+                }
+                return x.count < y.count
+            }
+        }
     }
 }

@@ -38,6 +38,7 @@ final class SnapshotWalk {
         self.trustedBefore = trustedBefore
         self.rules = IgnoreRules(defaults: options.ignoreDefaults)
         self.nextCache = StatCache(root: cache.root)
+        nextCache.reserveCapacity(cache.count)
     }
 
     private struct Child {

@@ -2,8 +2,8 @@ import Glibc
 import TraceModel
 import TraceWire
 
-/// The cache on disk, so the next process can reuse it: `PXSTATC1`, the root, the entries sorted by
-/// path (path, size, mtime, ctime, inode, device, digest; little-endian), and a CRC32C of all of it.
+/// The cache on disk, so the next process can reuse it: `PXSTATC1`, the root, the entries (path, size,
+/// mtime, ctime, inode, device, digest; little-endian, in no particular order), and a CRC32C of all of it.
 extension StatCache {
     static let magic: [UInt8] = Array("PXSTATC1".utf8)
     /// Largest cache file `load` reads.
@@ -12,11 +12,10 @@ extension StatCache {
     public func encoded() -> [UInt8] {
         var out = Self.magic
         out.reserveCapacity(16 + root.utf8.count + entries.count * 120)
-        Self.append(bytes: Array(root.utf8), to: &out)
+        Self.append(string: root, to: &out)
         Self.append(UInt32(entries.count), to: &out)
-        for path in entries.keys.sorted(by: SnapshotManifest.precedes) {
-            let entry = entries[path]!
-            Self.append(bytes: Array(path.utf8), to: &out)
+        for (path, entry) in entries {
+            Self.append(string: path, to: &out)
             Self.append(entry.stamp.size, to: &out)
             Self.append(UInt64(bitPattern: entry.stamp.mtimeNs), to: &out)
             Self.append(UInt64(bitPattern: entry.stamp.ctimeNs), to: &out)
@@ -53,7 +52,7 @@ extension StatCache {
             let name = try reader.string()
             let stamp = FileStamp(size: try reader.u64(), mtimeNs: Int64(bitPattern: try reader.u64()),
                                   ctimeNs: Int64(bitPattern: try reader.u64()), inode: try reader.u64(), device: try reader.u64())
-            let digest = Digest(bytes: try reader.take(32))!
+            let digest = Digest(bytes: try reader.bytes(32))!
             entries[name] = Entry(stamp: stamp, digest: digest)
         }
         guard reader.offset == body else {
@@ -89,9 +88,12 @@ extension StatCache {
         for shift in stride(from: 0, to: 64, by: 8) { out.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
     }
 
-    private static func append(bytes: [UInt8], to out: inout [UInt8]) {
-        append(UInt32(bytes.count), to: &out)
-        out.append(contentsOf: bytes)
+    private static func append(string: String, to out: inout [UInt8]) {
+        var string = string
+        string.withUTF8 { utf8 in
+            append(UInt32(utf8.count), to: &out)
+            out.append(contentsOf: utf8)
+        }
     }
 
     /// Bounds-checked little-endian reading.
@@ -106,29 +108,37 @@ extension StatCache {
             self.path = path
         }
 
-        mutating func take(_ count: Int) throws(StatCacheError) -> [UInt8] {
+        /// The range of the next `count` bytes, consumed.
+        mutating func take(_ count: Int) throws(StatCacheError) -> Range<Int> {
             guard count >= 0, count <= end - offset else {
                 throw StatCacheError(.corrupt, path: path, offset: offset, reason: "truncated: \(count) bytes needed, \(end - offset) left")
             }
             defer { offset += count }
-            return Array(bytes[offset..<(offset + count)])
+            return offset..<(offset + count)
+        }
+
+        mutating func bytes(_ count: Int) throws(StatCacheError) -> [UInt8] {
+            Array(bytes[try take(count)])
         }
 
         mutating func u32() throws(StatCacheError) -> UInt32 {
-            let raw = try take(4)
-            return raw.reversed().reduce(0) { $0 << 8 | UInt32($1) }
+            let range = try take(4)
+            var value: UInt32 = 0
+            for i in range.reversed() { value = value << 8 | UInt32(bytes[i]) }
+            return value
         }
 
         mutating func u64() throws(StatCacheError) -> UInt64 {
-            let raw = try take(8)
-            return raw.reversed().reduce(0) { $0 << 8 | UInt64($1) }
+            let range = try take(8)
+            var value: UInt64 = 0
+            for i in range.reversed() { value = value << 8 | UInt64(bytes[i]) }
+            return value
         }
 
         mutating func string() throws(StatCacheError) -> String {
             let start = offset
-            let length = Int(try u32())
-            let raw = try take(length)
-            guard let text = String(validating: raw, as: UTF8.self) else {
+            let range = try take(Int(try u32()))
+            guard let text = String(validating: bytes[range], as: UTF8.self) else {
                 throw StatCacheError(.corrupt, path: path, offset: start, reason: "a path is not valid UTF-8")
             }
             return text

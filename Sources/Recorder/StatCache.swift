@@ -60,6 +60,10 @@ public struct StatCache: Sendable, Hashable {
         entries[path] = Entry(stamp: stamp, digest: digest)
     }
 
+    public mutating func reserveCapacity(_ count: Int) {
+        entries.reserveCapacity(count)
+    }
+
     public mutating func remove(_ path: String) {
         entries[path] = nil
     }

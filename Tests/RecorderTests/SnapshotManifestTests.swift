@@ -46,6 +46,12 @@ import TraceModel
         #expect(String(decoding: m.canonicalBytes(), as: UTF8.self) == expected)
         #expect(m.canonicalBytes() == (try JSONParser.parse(Array(expected.utf8))).canonicalBytes())
         #expect(SnapshotManifest(entries: []).canonicalBytes() == Array(#"{"entries":[],"v":1}"#.utf8))
+        #expect(Self.sample.canonicalBytes() == Self.sample.jsonValue.canonicalBytes())
+        let extremes = SnapshotManifest(entries: [
+            .file("z", mode: 0, size: UInt64(Int64.max), digest: Self.d1), .file("y", mode: 0o7777, size: 10, digest: Self.d2),
+            .file("x\u{1}\t\\", size: 9, digest: Self.d1), .symlink("w", target: "\"\u{7F}é"),
+        ])
+        #expect(extremes.canonicalBytes() == extremes.jsonValue.canonicalBytes())
     }
 
     @Test func equalTreesGiveEqualDigests() {
