@@ -33,13 +33,15 @@ let package = Package(
         // Argument parsing, verbs and console output, free of Foundation so the fast launcher can use them.
         .target(name: "CLIKit", swiftSettings: strict),
         .target(name: "Recorder", dependencies: ["TraceModel", "TraceWire"], swiftSettings: strict),
+        // The verbs an agent's process tree calls on every step (emit, hook, the recording shell); no Foundation.
+        .target(name: "AgentCLI", dependencies: ["CLIKit", "Recorder", "TraceModel"], swiftSettings: strict),
         // The HTTP client for the collector API and the shipper; the only recorder-side code that needs FoundationNetworking.
         .target(name: "Shipper", dependencies: ["Recorder", "TraceModel", "TraceWire"], swiftSettings: strict),
-        .target(name: "ParallaxCLI", dependencies: ["TraceModel", "TraceWire", "TraceStore", "Collector", "Recorder", "Shipper", "CLIKit"],
+        .target(name: "ParallaxCLI", dependencies: ["TraceModel", "TraceWire", "TraceStore", "Collector", "Recorder", "Shipper", "CLIKit", "AgentCLI"],
                 swiftSettings: strict),
         // `parallax` links the standard library statically and no Foundation, so agent-facing verbs start fast;
         // it hands every other verb to `parallax-core`.
-        .executableTarget(name: "parallax", dependencies: [], swiftSettings: strict,
+        .executableTarget(name: "parallax", dependencies: ["AgentCLI", "CLIKit"], swiftSettings: strict,
                           linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
         .executableTarget(name: "parallax-core", dependencies: ["ParallaxCLI"], swiftSettings: strict),
         .executableTarget(name: "parallax-bench", dependencies: ["TraceModel", "TraceWire", "TraceStore", "CSQLite"], swiftSettings: strict),

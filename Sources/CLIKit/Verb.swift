@@ -33,6 +33,8 @@ extension Verb {
         } catch let error as UsageError {
             console.error("parallax \(error.message)")
             return ExitCode.usage.rawValue
+        } catch let exit as PassThroughExit {
+            return exit.status
         } catch let failure as CommandFailure {
             console.error("parallax \(name): \(failure.message)")
             return failure.code.rawValue
@@ -52,4 +54,11 @@ public struct CommandFailure: Error, CustomStringConvertible {
         self.message = message
     }
     public var description: String { message }
+}
+
+/// Ends a verb with a status that is not one of Parallax's own codes, silently: `parallax record`
+/// exits with its command's status.
+public struct PassThroughExit: Error, Sendable {
+    public var status: Int32
+    public init(_ status: Int32) { self.status = status }
 }

@@ -1,3 +1,4 @@
+import AgentCLI
 import CLIKit
 import TraceModel
 
@@ -8,7 +9,7 @@ public enum CLI {
 
     static let verbs: [Verb] = [
         IngestVerb.verb, SessionsVerb.verb, EventsVerb.verb, VerifyVerb.verb, SchemaVerb.verb, CollectorVerb.verb, GenerateVerb.verb,
-    ]
+    ] + AgentCLI.verbs
 
     static var overview: String {
         let width = verbs.map(\.name.count).max() ?? 0
