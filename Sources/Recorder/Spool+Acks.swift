@@ -35,8 +35,6 @@ extension Spool {
     /// Deletes sealed segments, oldest first, while every event in them is acknowledged.
     private func deleteAcknowledgedSegments(_ directory: String, through acked: UInt64) throws(SpoolError) {
         guard let segments = try SpoolSegments.list(directory), segments.count > 1 else { return }
-        var freed = 0
-        defer { if freed > 0 { capacity.freed(freed) } }
         for position in 0..<(segments.count - 1) {
             let path = directory + "/" + segments[position].name
             let size = SpoolDisk.fileSize(path) ?? 0
@@ -46,8 +44,7 @@ extension Spool {
                 break  // its first record is damaged: keep it for an operator to look at
             }
             // (An empty sealed segment holds nothing to keep.)
-            try SpoolDisk.remove(path)
-            freed += size
+            try capacity.delete(path)
         }
     }
 
@@ -65,10 +62,12 @@ extension Spool {
         if let last, last > acked { return }
         guard let lock = try SpoolSessionLock.acquire(directory, wait: false) else { return }
         defer { withExtendedLifetime(lock) {} }
-        var size = 0
-        for segment in segments { size += SpoolDisk.fileSize(directory + "/" + segment.name) ?? 0 }
-        try SpoolDisk.removeFlatDirectory(directory)
+        try capacity.deleting { () throws(SpoolError) -> Int in
+            var size = 0
+            for segment in segments { size += SpoolDisk.fileSize(directory + "/" + segment.name) ?? 0 }
+            try SpoolDisk.removeFlatDirectory(directory)
+            return size
+        }
         cursors.withLock { _ = $0.removeValue(forKey: id) }
-        capacity.freed(size)
     }
 }

@@ -110,10 +110,7 @@ public final class SpoolBlobStore: BlobSink {
 
     /// Deletes a blob (once it is uploaded), freeing its space for blocked writers.
     public func remove(_ digest: Digest) throws(SpoolError) {
-        let file = path(for: digest)
-        guard let size = SpoolDisk.fileSize(file) else { return }
-        try SpoolDisk.remove(file)
-        capacity.freed(size)
+        try capacity.delete(path(for: digest))
     }
 
     /// Reserves space for a blob of `size` bytes under the spool's full policy: `block` waits,

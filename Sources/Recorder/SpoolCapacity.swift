@@ -18,6 +18,9 @@ final class SpoolCapacity: Sendable {
         var measuredAt: UInt64 = 0
     }
     private let count = Mutex(Count())
+    /// Held while measuring and while deleting counted files, so a deletion is either seen by a
+    /// measurement or subtracted after it — never both.
+    private let diskLock = Mutex<Void>(())
     private let signal = SpoolSignal()
     /// Bumped whenever space is freed in this process, so a waiter cannot miss a wake-up.
     private let freedGeneration = Mutex<UInt64>(0)
@@ -39,10 +42,12 @@ final class SpoolCapacity: Sendable {
         }
         if fresh, take(bytes, maxBytes: maxBytes) { return true }
         // Unknown, stale, or the cached count says no: measure what is really on disk first.
-        let measured = try measure()
-        count.withLock { count in
-            count.bytes = measured + count.unwritten
-            count.measuredAt = now
+        try diskLock.withLock { (_) throws(SpoolError) in
+            let measured = try measure()
+            count.withLock { count in
+                count.bytes = measured + count.unwritten
+                count.measuredAt = now
+            }
         }
         return take(bytes, maxBytes: maxBytes)
     }
@@ -78,10 +83,38 @@ final class SpoolCapacity: Sendable {
         freed(bytes)
     }
 
-    /// Counts bytes deleted in this process and wakes writers waiting for space.
-    func freed(_ bytes: Int) {
+    /// Runs `body`, which deletes counted files and returns how many bytes they held, then counts
+    /// the space as free and wakes writers waiting for it.
+    func deleting(_ body: () throws(SpoolError) -> Int) throws(SpoolError) {
+        guard maxBytes != nil else {
+            _ = try body()
+            return
+        }
+        let bytes = try diskLock.withLock { (_) throws(SpoolError) -> Int in
+            let bytes = try body()
+            count.withLock { if let current = $0.bytes { $0.bytes = max(0, current - bytes) } }
+            return bytes
+        }
+        if bytes > 0 { wakeWaiters() }
+    }
+
+    /// Deletes one counted file (a sealed segment, a blob); a file already gone frees nothing.
+    func delete(_ path: String) throws(SpoolError) {
+        try deleting { () throws(SpoolError) -> Int in
+            guard let size = SpoolDisk.fileSize(path) else { return 0 }
+            try SpoolDisk.remove(path)
+            return size
+        }
+    }
+
+    /// Counts reserved bytes as free again (nothing on disk changed) and wakes waiting writers.
+    private func freed(_ bytes: Int) {
         guard maxBytes != nil else { return }
         count.withLock { if let current = $0.bytes { $0.bytes = max(0, current - bytes) } }
+        wakeWaiters()
+    }
+
+    private func wakeWaiters() {
         signal.withLock { freedGeneration.withLock { $0 &+= 1 } }
         signal.broadcast()
     }

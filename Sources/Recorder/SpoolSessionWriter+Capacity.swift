@@ -69,9 +69,7 @@ extension SpoolSessionWriter {
         }
         let range = try SpoolSegments.seqRange(directory, segments, at: 0)
         let path = directory + "/" + segments[0].name
-        let size = SpoolDisk.fileSize(path) ?? 0
-        try SpoolDisk.remove(path)
-        spool.capacity.freed(size)
+        try spool.capacity.delete(path)
         guard let range else { return .some(nil) }
         let acked = try? spool.ackedSeq(of: session)
         let first = acked.map { max(range.lowerBound, $0 + 1) } ?? range.lowerBound
