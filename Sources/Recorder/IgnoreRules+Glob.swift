@@ -47,13 +47,21 @@ struct Glob: Sendable, Hashable {
     /// nil when the pattern can match nothing (an unterminated class, an unknown `[:name:]`, a
     /// trailing backslash), as git's matcher aborts on those.
     let steps: [Step]?
+    /// The fewest bytes a matching path has (one per literal, `?` or class).
+    let minimumLength: Int
 
     init(_ p: [UInt8]) {
         steps = Self.compile(p)
+        minimumLength = steps?.count { step in
+            switch step {
+            case .byte, .oneOf: true
+            default: false
+            }
+        } ?? 0
     }
 
     func matches(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard let steps else { return false }
+        guard let steps, text.count >= minimumLength else { return false }
         return steps.count < 64 ? Self.run64(steps, text) : Self.runWide(steps, text)
     }
 
@@ -90,8 +98,11 @@ struct Glob: Sendable, Hashable {
                 let beforeEscapedSlash = !atEnd && p[j] == backslash && j + 1 < p.count && p[j + 1] == slash
                 if j - i >= 2 && startsComponent && (atEnd || beforeSlash || beforeEscapedSlash) {
                     if beforeSlash {
-                        steps.append(.directoriesEntry)
-                        steps.append(.directories)
+                        // `**/**/` is the same as `**/`.
+                        if steps.last != .directories {
+                            steps.append(.directoriesEntry)
+                            steps.append(.directories)
+                        }
                         j += 1  // the slash belongs to the step
                     } else {
                         steps.append(.anything)

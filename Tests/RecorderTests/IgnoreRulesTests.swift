@@ -7,7 +7,11 @@ struct IgnoreCase: CustomTestStringConvertible, Sendable {
     let path: String
     let isDirectory: Bool
     let ignored: Bool
-    var testDescription: String { "\(patterns) \(path)\(isDirectory ? "/" : "") → \(ignored ? "ignored" : "kept")" }
+    var testDescription: String {
+        let shown = patterns.map { $0.count > 40 ? String($0.prefix(40)) + "…" : $0 }
+        let shownPath = path.count > 40 ? String(path.prefix(40)) + "…" : path
+        return "\(shown) \(shownPath)\(isDirectory ? "/" : "") → \(ignored ? "ignored" : "kept")"
+    }
 
     init(_ patterns: [String], _ path: String, dir: Bool = false, _ ignored: Bool) {
         self.patterns = patterns; self.path = path; self.isDirectory = dir; self.ignored = ignored
@@ -105,6 +109,9 @@ struct IgnoreCase: CustomTestStringConvertible, Sendable {
         // Hostile patterns terminate without matching.
         IgnoreCase(["a*a*a*a*a*a*a*a*a*a*b"], "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", false),
         IgnoreCase(["**/**/**/**/**/**/**/**/z"], "a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/a/y", false),
+        IgnoreCase([String(repeating: "**/", count: 5000) + "z"], "a/b/z", true),
+        IgnoreCase([String(repeating: "?", count: 5000)], String(repeating: "x", count: 200), false),
+        IgnoreCase([String(repeating: "*a", count: 300)], String(repeating: "a", count: 1000), true),
         IgnoreCase(["\\"], "x", false),
         IgnoreCase(["!"], "!", false),
         IgnoreCase(["/"], "x", dir: true, false),
