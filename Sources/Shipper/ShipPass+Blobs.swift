@@ -46,15 +46,21 @@ extension ShipPass {
         default:
             throw refusal("HEAD \(path)", head, session: session)
         }
-        guard spool.blobs.contains(digest) else {
-            problem(digest, session, seq, "neither the spool nor the collector holds it")
-            return
-        }
         let bytes: [UInt8]
         do {
             bytes = try spool.blobs.read(digest)
         } catch {
-            problem(digest, session, seq, "cannot read the spool's copy: \(error)")
+            guard !spool.blobs.contains(digest) else {
+                problem(digest, session, seq, "cannot read the spool's copy: \(error)")
+                return
+            }
+            // Gone from the spool: another shipper may have uploaded it since the HEAD above.
+            if try perform("HEAD", path, session: session).response.status == 200 {
+                report.blobsPresent += 1
+                confirmed(digest)
+            } else {
+                problem(digest, session, seq, "neither the spool nor the collector holds it")
+            }
             return
         }
         guard Digest.sha256(bytes) == digest else {

@@ -16,14 +16,18 @@ extension ShipPass {
         let clock = shipper.clock
         var last = "no attempt was made"
         for _ in 0..<configuration.attempts {
-            let choice = state.pool.choose(now: clock.now())
-            let url = state.pool.url(choice.index)
+            var choice = state.pool.choose(now: clock.now())
             if choice.wait > configuration.backoff.max {
                 throw ShipperError(.unavailable, "every collector asked to wait; the next may be tried in \(Int(choice.wait.rounded(.up))) s (last: \(last))",
-                                   collector: url, session: session)
+                                   collector: state.pool.url(choice.index), session: session)
             }
-            if choice.wait > 0 { clock.sleep(choice.wait, signal: signal) }
+            // A nudge ends a wait early; the time a collector asked for is waited out all the same.
+            while choice.wait > 0 && signal?.isStopped != true {
+                clock.sleep(choice.wait, signal: signal)
+                choice = state.pool.choose(now: clock.now())
+            }
             if signal?.isStopped == true { throw ShipperError(.stopped, "stopped before \(method) \(path) was sent", session: session) }
+            let url = state.pool.url(choice.index)
             let response: CollectorClient.Response
             do {
                 response = try shipper.clients[choice.index].request(method, path, headers: headers, body: body)

@@ -1,3 +1,4 @@
+import Glibc
 import Recorder
 import TraceModel
 import TraceWire
@@ -69,7 +70,7 @@ struct ShipPass {
                 }
             }
         } catch {
-            report.errors.append(ShipperError(.spool, "cannot recover the session: \(error)", session: session))
+            spoolTrouble("cannot recover the session: \(error)", session)
             return
         }
         var acked: UInt64?
@@ -93,7 +94,7 @@ struct ShipPass {
         } catch let error as ShipperError {
             throw error
         } catch {
-            report.errors.append(ShipperError(.spool, "\(error)", session: session))
+            spoolTrouble("\(error)", session)
         }
     }
 
@@ -156,6 +157,12 @@ struct ShipPass {
             try spool.setAcked(next, of: batch.session)
             acked = next
         }
+    }
+
+    /// Reports a spool failure, unless the session is simply gone: another shipper finished it.
+    mutating func spoolTrouble(_ message: String, _ session: SessionID) {
+        guard access(spool.sessionDirectory(session), F_OK) == 0 else { return }
+        report.errors.append(ShipperError(.spool, message, session: session))
     }
 
     static func remember(_ rejected: ShipReport.Rejected, in progress: inout SessionProgress) {

@@ -60,7 +60,9 @@ public final class Shipper: Sendable {
                     configuration.backoff.delay(attempt: failedPasses, using: &state.random)
                 }
                 failedPasses += 1
-                clock.sleep(wait, signal: signal)
+                // Backing off is not cut short by a nudge, only by stop.
+                let until = clock.now() + wait
+                while !signal.isStopped && clock.now() < until { clock.sleep(until - clock.now(), signal: signal) }
             } else {
                 failedPasses = 0
                 clock.sleep(configuration.pollInterval, signal: signal)

@@ -73,6 +73,37 @@ import TraceWire
         #expect(try collector.storedEvents(recorder.session).split(separator: 0x0A).count == 3)
     }
 
+    /// A clock whose first wait ends at once, as a nudge ends it.
+    final class NudgedClock: ShipperClock {
+        private let state = Mutex<(now: Double, sleeps: [Double])>((0, []))
+        func now() -> Double { state.withLock { $0.now } }
+        func sleep(_ seconds: Double, signal: ShipperSignal?) {
+            state.withLock {
+                if !$0.sleeps.isEmpty { $0.now += seconds }
+                $0.sleeps.append(seconds)
+            }
+        }
+        var sleeps: [Double] { state.withLock { $0.sleeps } }
+    }
+
+    @Test func aNudgeDoesNotCutRetryAfterShort() throws {
+        let collector = try RecorderCollector()
+        let proxy = try ScriptedHTTPServer { request, index in
+            index == 0 ? .json(503, #"{"error":"busy","message":"later"}"#, headers: [("Retry-After", "2")])
+                : .forward(request, to: collector.url, token: collector.ingest.token)
+        }
+        defer { proxy.stop() }
+        let spool = try ShipperFixture.spool()
+        let recorder = try ShipperFixture.recordSession(spool, messages: 1)
+        defer { recorder.close() }
+        let clock = NudgedClock()
+        let shipper = try Shipper(spool: spool, configuration: collector.shipping([proxy.url]), clock: clock, seed: 1)
+        let report = shipper.shipOnce()
+        #expect(report.errors.isEmpty, "\(report.errors)")
+        #expect(clock.sleeps.count == 2 && clock.now() >= 2, "after the early wake it waited again: \(clock.sleeps)")
+        #expect(proxy.requests.count == 2)
+    }
+
     @Test func aRetryAfterLongerThanTheBackoffCeilingEndsThePassWithoutSending() throws {
         let server = try ScriptedHTTPServer { _, _ in .json(503, #"{"error":"draining","message":"maintenance"}"#, headers: [("Retry-After", "3600")]) }
         defer { server.stop() }
