@@ -40,7 +40,7 @@ extension ManifestDiff {
     /// The changes whose event would repeat one in `accounted`, removed (directory changes stay).
     public func subtracting(_ accounted: Set<Accounted>) -> ManifestDiff {
         ManifestDiff(changes: changes.filter { change in
-            guard let key = change.eventKey else { return true }
+            guard let key = change.accountingKey else { return true }
             return !accounted.contains(key)
         })
     }

@@ -4,9 +4,9 @@ import TraceModel
 /// `file.delete` (path, before). A link's "content" is its target text: its digest is the SHA-256 of
 /// the target, and the data says `"type": "symlink"` and the `target`. Directories have no event.
 extension ManifestDiff.Change {
-    /// The event kind and the digest it names as `after` (nil for a deletion), or nil when the change
-    /// has no event (directories).
-    public var eventKey: ManifestDiff.Accounted? {
+    /// The path and `after` digest (nil for a deletion) of this change's event, as a recorded event
+    /// reporting the same change would give them; nil when the change has no event (directories).
+    public var accountingKey: ManifestDiff.Accounted? {
         let writes = after.map { $0.kind != .dir } ?? false
         let removes = before.map { $0.kind != .dir } ?? false
         if writes { return ManifestDiff.Accounted(path: path, after: after?.contentDigest) }
