@@ -110,8 +110,8 @@ public final class SessionRecorder: Sendable {
         try writer.sync()
     }
 
-    /// Writes and fsyncs what is left and releases the session's lock. Errors are not reported
-    /// here: call `sync` first to see them. Later calls do nothing.
+    /// Writes what is left, fsyncs it (unless the policy is `never`) and releases the session's
+    /// lock. Errors are not reported here: call `sync` first to see them. Later calls do nothing.
     public func close() {
         writer.close()
     }

@@ -243,12 +243,15 @@ final class SpoolSessionWriter: Sendable {
         }
     }
 
-    /// Stops the flusher, writes and fsyncs what is left, and releases the session's lock.
+    /// Stops the flusher, writes what is left (fsyncing it unless the policy is `never`), and
+    /// releases the session's lock.
     func close() {
         schedule?.stop()
         state.withLock { s in
             guard !s.closed else { return }
-            if s.failure == nil { try? syncLocked(&s) }
+            if s.failure == nil {
+                if policy == .never { try? flushLocked(&s, sync: false) } else { try? syncLocked(&s) }
+            }
             s.closed = true
             s.segment = nil
             s.lock = nil
