@@ -48,9 +48,6 @@ final class SpoolSessionWriter: Sendable {
     let state: Mutex<SpoolWriterState>
     let schedule: SpoolFlushSchedule?
 
-    /// Framed bytes kept before a write(2) under the interval and never policies.
-    static let bufferBytes = 64 << 10
-
     init(spool: Spool, session: SessionID, redactor: Redactor, clockOrigin: UInt64, state: SpoolWriterState) {
         self.spool = spool
         self.session = session
@@ -124,7 +121,7 @@ final class SpoolSessionWriter: Sendable {
         return event.seq
     }
 
-    /// Appends an already sealed record: rotation, buffering and the fsync policy.
+    /// Appends an already sealed record: rotation, the write, and the fsync policy.
     func appendRecord(_ bytes: [UInt8], _ s: inout SpoolWriterState, wake: inout Bool) throws(SpoolError) {
         let framed = SpoolRecord.headerSize + bytes.count
         if s.segmentSize > 0 && s.segmentSize + framed > spool.options.segmentBytes { try rotate(&s) }
@@ -135,7 +132,9 @@ final class SpoolSessionWriter: Sendable {
         case .always:
             try flushLocked(&s, sync: true)
         case .interval, .never:
-            if s.pending.count >= SpoolSessionWriter.bufferBytes { try flushLocked(&s, sync: false) }
+            // Written at once, so a killed recorder loses nothing it acknowledged: only the fsync
+            // (which protects against a machine crash) waits for the interval.
+            try flushLocked(&s, sync: false)
         }
         if wasIdle && needsFlusher(s) { wake = true }
     }
