@@ -24,8 +24,27 @@ public struct Redactor: Sendable {
     }
 
     public func isSecretName(_ name: String) -> Bool {
-        let upper = name.uppercased()
-        return secretNameFragments.contains { upper.contains($0) }
+        // A byte-wise ASCII search: String.contains(String) builds a search table on every call,
+        // which made this the most expensive step of recording an event.
+        var name = name
+        return name.withUTF8 { bytes in
+            secretNameFragments.contains { fragment in
+                var fragment = fragment
+                return fragment.withUTF8 { Self.containsUppercased(bytes, $0) }
+            }
+        }
+    }
+
+    /// Whether `haystack`, with a–z read as A–Z, contains `needle` (already upper-case).
+    private static func containsUppercased(_ haystack: UnsafeBufferPointer<UInt8>, _ needle: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard !needle.isEmpty else { return true }
+        guard needle.count <= haystack.count else { return false }
+        @inline(__always) func upper(_ c: UInt8) -> UInt8 { c >= 0x61 && c <= 0x7A ? c - 0x20 : c }
+        outer: for start in 0...(haystack.count - needle.count) {
+            for k in 0..<needle.count where upper(haystack[start + k]) != needle[k] { continue outer }
+            return true
+        }
+        return false
     }
 
     /// Redacts an event's `data` (recursively) and returns whether anything changed.
