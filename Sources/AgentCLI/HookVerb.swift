@@ -17,13 +17,19 @@ enum HookVerb {
         Claude Code shows without blocking the tool call.
 
         Mapping: SessionStart → session.start; UserPromptSubmit → message (user);
-        PreToolUse → tool.call; PostToolUse → tool.result (linked to its call); Notification →
-        message (system); Stop and SubagentStop → annotation; SessionEnd → session.end.
-        Other hook names are kept as annotations, never dropped.
+        PreToolUse → tool.call; PostToolUse and PostToolUseFailure → tool.result (linked to its
+        call by cause; the call is recorded first when no PreToolUse was seen); Stop,
+        SubagentStop and Notification → annotation; SessionEnd → session.end. Other hook names are
+        kept as annotations, never dropped. Large values go to blobs. A payload that names its
+        session but is otherwise unusable is recorded there as a recorder.notice.
 
         Options:
           --spool DIR   the spool (default: $PARALLAX_SPOOL, else ~/.local/state/parallax/spool)
           --json        print {"session":…,"seqs":[…]} for the events recorded
+
+        Nothing is printed on standard output unless --json is given (Claude Code adds a hook's
+        output to the model's context). The exit code is never 2 for a payload, because Claude
+        Code blocks the tool call on 2; only a wrong command line exits 2.
 
         Exit codes: 0 recorded; 1 the payload was refused; 2 bad arguments; 4 the spool failed.
 

@@ -100,3 +100,147 @@ struct RecordEndToEndTests {
         #expect(left.isEmpty)
     }
 }
+
+extension RecordEndToEndTests {
+    /// The newest segment of the only session in a spool.
+    static func lastSegment(_ spool: String) throws -> String {
+        let sessions = try FileManager.default.contentsOfDirectory(atPath: spool + "/sessions")
+        let session = try #require(sessions.first)
+        let segments = try FileManager.default.contentsOfDirectory(atPath: "\(spool)/sessions/\(session)")
+            .filter { $0.hasPrefix("seg-") }.sorted()
+        return "\(spool)/sessions/\(session)/\(try #require(segments.last))"
+    }
+
+    @Test func killedRecorderLosesNothingAndShipCutsTheTornTailWithANotice() throws {
+        let dir = TempDir()
+        let collector = try Collector(dir)
+        defer { collector.stop() }
+        let spool = dir.file("spool")
+        // The command emits through the recorder's socket, then kills the recorder (its parent)
+        // with SIGKILL: no session.end, and nothing was shipped (no --collector).
+        let script = """
+            parallax emit --kind annotation --data '{"label":"one"}' && \
+            parallax emit --kind annotation --data '{"label":"two"}' && \
+            kill -9 $PPID; sleep 0.2; exit 0
+            """
+        let record = try Self.run(["record", "--spool", spool, "--id-file", dir.file("id"), "--", "bash", "-c", script],
+                                  in: dir.path)
+        #expect(record.code == SIGKILL, "the recorder died of SIGKILL: \(record.err)")
+        let session = try String(contentsOfFile: dir.file("id"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        // A write cut short by the crash: half a record at the end of the last segment.
+        let segment = try Self.lastSegment(spool)
+        let handle = try #require(FileHandle(forWritingAtPath: segment))
+        handle.seekToEndOfFile()
+        handle.write(Data([0x40, 0, 0, 0, 1, 2, 3, 4] + Array(#"{"half":"#.utf8)))
+        try handle.close()
+
+        let ship = try Self.run(["ship", "--once", "--spool", spool, "--collector", collector.url, "--token", collector.token],
+                                in: dir.path)
+        #expect(ship.code == 0, "\(ship.out)\(ship.err)")
+        let events = try collector.events(session)
+        #expect(events.map(\.seq) == Array(0..<UInt64(events.count)), "dense, each once")
+        let labels = events.filter { $0.kind == .annotation }.compactMap { $0.data["label"]?.stringValue }
+        #expect(labels == ["one", "two"])
+        let notice = try #require(events.last)
+        #expect(notice.kind == .recorderNotice)
+        #expect(notice.data["code"] == .string("torn_tail"))
+        #expect(cli("verify", session, "--collector", collector.url, "--token", collector.token).out.contains("chain intact"))
+
+        // A second pass sends nothing new; the store still has each event once.
+        let again = try Self.run(["ship", "--once", "--json", "--spool", spool, "--collector", collector.url, "--token", collector.token],
+                                 in: dir.path)
+        #expect(again.code == 0)
+        #expect(try collector.events(session).count == events.count)
+    }
+
+    @Test func eventsWaitInTheSpoolWhileTheCollectorIsDownAndFailOverToTheLiveOne() throws {
+        let dir = TempDir()
+        let spool = dir.file("spool")
+        // Nothing listens on the first URL: reserve a port, then close it.
+        let dead = try Self.unusedPort()
+        let record = try Self.run(
+            ["record", "--spool", spool, "--collector", "http://127.0.0.1:\(dead)", "--token", "px_unused",
+             "--id-file", dir.file("id"), "--", "bash", "-c", "parallax emit --kind annotation --data '{\"label\":\"offline\"}'; echo done"],
+            in: dir.path)
+        #expect(record.code == 0, "\(record.err)")
+        #expect(record.err.contains("stays in the spool"), "\(record.err)")
+        let session = try String(contentsOfFile: dir.file("id"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(FileManager.default.fileExists(atPath: "\(spool)/sessions/\(session)"))
+
+        // The collector comes up; the dead URL is listed first and the shipper fails over.
+        let collector = try Collector(dir)
+        defer { collector.stop() }
+        let ship = try Self.run(["ship", "--once", "--spool", spool, "--collector", "http://127.0.0.1:\(dead)",
+                                 "--collector", collector.url, "--token", collector.token], in: dir.path)
+        #expect(ship.code == 0, "\(ship.out)\(ship.err)")
+        let events = try collector.events(session)
+        #expect(events.first?.kind == .sessionStart)
+        #expect(events.last?.kind == .sessionEnd)
+        #expect(events.contains { $0.data["label"] == .string("offline") })
+        #expect(!FileManager.default.fileExists(atPath: "\(spool)/sessions/\(session)"), "delivered sessions leave the spool")
+    }
+
+    static func unusedPort() throws -> UInt16 {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Bool in
+                bind(descriptor, pointer, length) == 0 && getsockname(descriptor, pointer, &length) == 0
+            }
+        }
+        #expect(bound)
+        return UInt16(bigEndian: address.sin_port)
+    }
+}
+
+extension RecordEndToEndTests {
+    @Test func emitWithoutARecorderAppendsToTheSpoolAndRefusesBadDataNamingTheField() throws {
+        let dir = TempDir()
+        let spool = dir.file("spool")
+        // A Claude Code hook starts a session in the spool (no recorder process involved).
+        let payload = #"{"session_id":"abc-123","hook_event_name":"UserPromptSubmit","cwd":"/w","prompt":"fix the test"}"#
+        let hooked = try Self.shell("printf '%s' '\(payload)' | parallax hook claude-code --spool '\(spool)' --json", in: dir.path)
+        #expect(hooked.code == 0, "\(hooked.err)")
+        let session = try #require(try JSONParser.parse(Array(hooked.out.utf8))["session"]?.stringValue)
+
+        let emitted = try Self.run(["emit", "--kind", "annotation", "--data", #"{"label":"from a script"}"#,
+                                    "--session", session, "--spool", spool, "--json"], in: dir.path)
+        #expect(emitted.code == 0, "\(emitted.err)")
+        let seq = try #require(try JSONParser.parse(Array(emitted.out.utf8))["seq"]?.int64Value)
+        #expect(seq >= 2, "after the hook's start and prompt")
+
+        let bad = try Self.run(["emit", "--kind", "message", "--data", #"{"role":"user"}"#, "--session", session, "--spool", spool],
+                               in: dir.path)
+        #expect(bad.code == 2)
+        #expect(bad.err.contains("data.text"), "\(bad.err)")
+        let nowhere = try Self.run(["emit", "--kind", "annotation", "--data", #"{"label":"x"}"#], in: dir.path, environment: ["PARALLAX_SOCKET": "", "PARALLAX_SESSION": ""])
+        #expect(nowhere.code == 4)
+        #expect(nowhere.err.contains("parallax record"), "\(nowhere.err)")
+        let unknown = try Self.run(["emit", "--kind", "annotation", "--data", #"{"label":"x"}"#, "--session", "01ARZ3NDEKTSV4RRFFQ69G5FAV", "--spool", spool],
+                                   in: dir.path)
+        #expect(unknown.code == 3, "\(unknown.err)")
+    }
+
+    static func shell(_ script: String, in directory: String) throws -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", script]
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        var env = ProcessInfo.processInfo.environment
+        env["PATH"] = URL(fileURLWithPath: ProcessTests.binary).deletingLastPathComponent().path + ":" + (env["PATH"] ?? "/usr/bin:/bin")
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(code: process.terminationStatus, out: String(decoding: outData, as: UTF8.self), err: String(decoding: errData, as: UTF8.self))
+    }
+}
