@@ -44,7 +44,7 @@ let package = Package(
         .executableTarget(name: "parallax", dependencies: ["AgentCLI", "CLIKit"], swiftSettings: strict,
                           linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
         .executableTarget(name: "parallax-core", dependencies: ["ParallaxCLI"], swiftSettings: strict),
-        .executableTarget(name: "parallax-bench", dependencies: ["TraceModel", "TraceWire", "TraceStore", "CSQLite"], swiftSettings: strict),
+        .executableTarget(name: "parallax-bench", dependencies: ["TraceModel", "TraceWire", "TraceStore", "Recorder", "CSQLite"], swiftSettings: strict),
 
         .testTarget(name: "TraceModelTests", dependencies: ["TraceModel"], swiftSettings: strict),
         .testTarget(name: "TraceWireTests", dependencies: ["TraceWire"], swiftSettings: strict),

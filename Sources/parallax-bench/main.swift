@@ -1,4 +1,4 @@
-// parallax-bench: the speed and size figures of the foundation and the collector, printed as one JSON object.
+// parallax-bench: the speed and size figures of the foundation, the collector and the recorder, printed as one JSON object.
 // Every figure is measured in this run beside its baseline, because these machines are noisy:
 // compare ratios, not absolute numbers, across runs.
 import Foundation
@@ -175,8 +175,19 @@ do {
         collector = ["error": "\(error)"]
     }
 
+    // 6. The worker side: emit, the recording shell, record's memory, snapshots.
+    var recorderFailed = false
+    let recorder: [String: Any]
+    do {
+        recorder = storageOnly ? ["skipped": "--storage-only"] : try RecorderBench.measure(work: work + "/recorder")
+    } catch {
+        recorderFailed = true
+        recorder = ["error": "\(error)"]
+    }
+
     let result: [String: Any] = [
         "collector_ingest": collector,
+        "recorder": recorder,
         "events": events.count,
         "sessions": Set(events.map(\.session)).count,
         "kind_mix": kindMix,
@@ -215,7 +226,7 @@ do {
     ]
     let data = try JSONSerialization.data(withJSONObject: result, options: [.prettyPrinted, .sortedKeys])
     print(String(decoding: data, as: UTF8.self))
-    if collectorFailed { exit(1) }
+    if collectorFailed || recorderFailed { exit(1) }
 } catch {
     FileHandle.standardError.write(Data("parallax-bench: \(error)\n".utf8))
     exit(1)
