@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The end-to-end demo on the embedded SQLite store: generate sessions, ingest them, list them,
-# show one, verify every chain, then tamper with a copy and watch verify name the edited event.
+# show one, verify every chain, then tamper with a copy and watch verify name the edited event;
+# then a collector, and a recorded agent run shipped to it.
 set -euo pipefail
 bin=${PARALLAX_BIN:?PARALLAX_BIN must point to the parallax binary}
 work=$(mktemp -d "${TMPDIR:-/tmp}/parallax-demo.XXXXXX")
@@ -70,6 +71,20 @@ for line in urllib.request.urlopen(request).read().decode().splitlines():
     if line.startswith(("parallax_events_total", "parallax_commit_seconds_count", "parallax_store_bytes")):
         print("   " + line)
 PY
+
+say "9. A worker records an agent run with the recording shell; the recorder ships it to the collector"
+ws="$work/workspace"
+mkdir -p "$ws"
+printf 'print("hello from the app")\n' > "$ws/app.py"
+export PX="$bin"
+(cd "$ws" && "$bin" record --shell --task demo-fix --condition unsupervised --spool "$work/spool" \
+    --collector "$url" --token "$ingest_token" --id-file "$work/recorded.id" -- \
+    bash -c '$SHELL -c "python3 app.py > out.txt"; $SHELL -c "rm app.py && ls"; "$PX" emit --kind annotation --data "{\"label\":\"done\"}"; exit 2') \
+    || echo "   the agent exited with status $? (parallax record passes it on)"
+recorded=$(cat "$work/recorded.id")
+"$bin" events "$recorded" --collector "$url" --token "$read_token"
+"$bin" verify "$recorded" --collector "$url" --token "$read_token"
+
 kill -TERM "$collector_pid"
 wait "$collector_pid" && echo "   collector stopped cleanly on SIGTERM (in-flight batches finished, WAL checkpointed)"
 trap - EXIT
