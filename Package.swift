@@ -20,7 +20,8 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
-        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // SHA-256 from OpenSSL's libcrypto, loaded on first use so commands that never hash start fast.
+        .target(name: "CCrypto", linkerSettings: [.linkedLibrary("dl")]),
         .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
         // Wraps libmicrohttpd's variadic calls, which Swift cannot import.
         .target(name: "CMicroHTTPDShim", dependencies: ["CMicroHTTPD"]),
@@ -32,7 +33,9 @@ let package = Package(
                 path: "Collector", swiftSettings: strict),
         // Argument parsing, verbs and console output, free of Foundation so the fast launcher can use them.
         .target(name: "CLIKit", swiftSettings: strict),
-        .target(name: "Recorder", dependencies: ["TraceModel", "TraceWire"], swiftSettings: strict),
+        // syncfs(2), which Swift cannot see without _GNU_SOURCE: many spool blobs made durable in one call.
+        .target(name: "CSpool"),
+        .target(name: "Recorder", dependencies: ["TraceModel", "TraceWire", "CSpool"], swiftSettings: strict),
         // The verbs an agent's process tree calls on every step (emit, hook, the recording shell); no Foundation.
         .target(name: "AgentCLI", dependencies: ["CLIKit", "Recorder", "TraceModel"], swiftSettings: strict),
         // The HTTP client for the collector API and the shipper; the only recorder-side code that needs FoundationNetworking.

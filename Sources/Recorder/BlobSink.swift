@@ -8,4 +8,11 @@ public protocol BlobSink: Sendable {
     /// Keeps `bytes` and returns their digest. Keeping the same bytes twice is not an error.
     @discardableResult
     func put(_ bytes: [UInt8]) throws -> Digest
+    /// Makes every blob kept so far durable (before an event naming one is made durable).
+    func flush() throws
+}
+
+extension BlobSink {
+    /// Makes the blobs kept so far durable; sinks that write through need nothing here.
+    public func flush() throws {}
 }

@@ -1,14 +1,20 @@
+import CSpool
 import Glibc
+import Synchronization
 import TraceModel
 import TraceWire
 
 /// The spool's content-addressed blobs (`blobs/sha256/<hex>`), kept until the shipper has uploaded
 /// them. A blob appears under its name only complete: it is written to a temporary file in the same
-/// directory, fsynced and renamed.
+/// directory and renamed. Under the `always` fsync policy each blob is fsynced before the rename;
+/// under `interval` they are made durable together (one syncfs) by `flush()`, which the session
+/// writer calls before it fsyncs events — so an event on disk never names a blob that is not.
 public final class SpoolBlobStore: BlobSink {
     public let directory: String
     let options: SpoolOptions
     let capacity: SpoolCapacity
+    /// Blobs renamed into place since the last `flush()`.
+    private let unsynced = Atomic<Bool>(false)
 
     init(directory: String, options: SpoolOptions, capacity: SpoolCapacity) {
         self.directory = directory
@@ -138,10 +144,21 @@ public final class SpoolBlobStore: BlobSink {
         return (name, try SpoolDisk.openFile(name, O_WRONLY | O_CREAT | O_EXCL))
     }
 
-    /// fsyncs and closes the temporary file, then renames it to the digest's name; on failure the
-    /// temporary file is removed.
+    /// Makes every blob written since the last call durable, with one syncfs of the spool's file system.
+    public func flush() throws(SpoolError) {
+        guard unsynced.exchange(false, ordering: .acquiringAndReleasing) else { return }
+        let descriptor = try SpoolDisk.openFile(directory, O_RDONLY | O_DIRECTORY)
+        defer { close(descriptor) }
+        guard parallax_syncfs(descriptor) == 0 else {
+            unsynced.store(true, ordering: .releasing)
+            throw SpoolDisk.failure(directory, "cannot sync the file system")
+        }
+    }
+
+    /// Closes the temporary file (fsyncing it first under `always`), then renames it to the digest's
+    /// name; on failure the temporary file is removed.
     private func commit(_ descriptor: Int32, _ temporary: String, as digest: Digest) throws(SpoolError) {
-        let durable = options.fsync != .never
+        let durable = options.fsync == .always
         if durable, fsync(descriptor) != 0 {
             let failed = SpoolDisk.failure(temporary, "cannot fsync")
             close(descriptor)
@@ -154,6 +171,10 @@ public final class SpoolBlobStore: BlobSink {
             unlink(temporary)
             throw failed
         }
-        if durable { try SpoolDisk.syncDirectory(directory) }
+        if durable {
+            try SpoolDisk.syncDirectory(directory)
+        } else if options.fsync != .never {
+            unsynced.store(true, ordering: .releasing)
+        }
     }
 }

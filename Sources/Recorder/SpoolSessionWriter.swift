@@ -170,6 +170,7 @@ final class SpoolSessionWriter: Sendable {
         }
         if sync && s.unsynced {
             do {
+                try spool.blobs.flush()
                 try SpoolDisk.sync(segment.descriptor, segment.path)
             } catch {
                 s.failure = error
@@ -184,6 +185,7 @@ final class SpoolSessionWriter: Sendable {
         try flushLocked(&s, sync: false)
         guard let segment = s.segment else { return }
         do {
+            try spool.blobs.flush()
             // Unconditionally: the flusher may be fsyncing outside the lock right now.
             try SpoolDisk.sync(segment.descriptor, segment.path)
         } catch {
@@ -216,7 +218,8 @@ final class SpoolSessionWriter: Sendable {
             return segment
         }
         guard let toSync else { return }
-        if fsync(toSync.descriptor) != 0 {
+        // Blobs first: an event on disk must not name a blob that is not.
+        if (try? spool.blobs.flush()) == nil || fsync(toSync.descriptor) != 0 {
             let failed = SpoolDisk.failure(toSync.path, "cannot fsync")
             state.withLock { if $0.failure == nil { $0.failure = failed } }
         }

@@ -79,32 +79,31 @@ public struct Digest: Sendable, Hashable, Comparable, CustomStringConvertible {
     }
 }
 
-/// The SHA-256 algorithm fetched once; EVP_MD objects are immutable and safe to share across threads.
-nonisolated(unsafe) private let sha256Algorithm: OpaquePointer? = EVP_MD_fetch(nil, "SHA256", nil)
-
-/// Incremental SHA-256 (OpenSSL EVP) for content too large to hold at once.
+/// Incremental SHA-256 (OpenSSL EVP, loaded on first use) for content too large to hold at once.
 public final class SHA256Hasher {
     private let context: OpaquePointer
 
     public init() {
-        context = EVP_MD_CTX_new()!
-        EVP_DigestInit_ex(context, sha256Algorithm, nil)
+        guard let context = parallax_sha256_new() else {
+            let reason = parallax_crypto_error().map { String(cString: $0) } ?? "unknown error"
+            fatalError("SHA-256 is unavailable: \(reason)")
+        }
+        self.context = context
     }
 
-    deinit { EVP_MD_CTX_free(context) }
+    deinit { parallax_sha256_free(context) }
 
     public func update(_ data: some Collection<UInt8>) {
         let done: Void? = data.withContiguousStorageIfAvailable { buffer in
-            _ = EVP_DigestUpdate(context, buffer.baseAddress, buffer.count)
+            parallax_sha256_update(context, buffer.baseAddress, buffer.count)
         }
-        if done == nil { Array(data).withUnsafeBufferPointer { _ = EVP_DigestUpdate(context, $0.baseAddress, $0.count) } }
+        if done == nil { Array(data).withUnsafeBufferPointer { parallax_sha256_update(context, $0.baseAddress, $0.count) } }
     }
 
     /// The digest of everything passed to `update`; the hasher must not be used afterwards.
     public func finalize() -> Digest {
         var out = [UInt8](repeating: 0, count: 32)
-        var length: UInt32 = 0
-        out.withUnsafeMutableBufferPointer { _ = EVP_DigestFinal_ex(context, $0.baseAddress, &length) }
+        out.withUnsafeMutableBufferPointer { parallax_sha256_final(context, $0.baseAddress) }
         return Digest(bytes: out)!
     }
 }

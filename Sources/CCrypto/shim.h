@@ -1,4 +1,0 @@
-#include <openssl/sha.h>
-#include <openssl/evp.h>
-#include <openssl/crypto.h>
-#include <openssl/rand.h>
