@@ -14,6 +14,7 @@ enum RecorderBench {
     static func measure(work: String) throws -> [String: Any] {
         let binaries = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().path
         let launcher = binaries + "/parallax"
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         var result: [String: Any] = ["emit_in_process": try emitThroughput(work: work + "/emit")]
         let spool = try Spool(path: work + "/agent-spool")
         let workspace = work + "/agent-ws"
@@ -116,15 +117,18 @@ enum RecorderBench {
     /// First snapshot of a generated 10k-file tree and an unchanged rescan, beside walking the same
     /// tree with FileManager (a plain stat of every entry).
     static func snapshotTimes(work: String) throws -> [String: Any] {
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         let root = work + "/tree"
         let summary = try SnapshotFixture.generate(at: root, files: 10_000, seed: 11)
         let blobs = try Spool(path: work + "/spool").blobs
         var snapshotter = Snapshotter(root: root, cacheFile: work + "/stat-cache")
         let firstStarted = now()
         let first = try snapshotter.snapshot(into: blobs)
+        try blobs.flush()
         let firstSeconds = now() - firstStarted
         let rescanStarted = now()
         let again = try snapshotter.snapshot(into: blobs)
+        try blobs.flush()
         let rescanSeconds = now() - rescanStarted
         let walkStarted = now()
         var walked = 0

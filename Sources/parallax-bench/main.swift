@@ -60,6 +60,20 @@ let keptStorePath = arguments.firstIndex(of: "--keep-store").flatMap { $0 + 1 < 
 let batchSize = 1000
 let work = tempDir()
 defer { try? FileManager.default.removeItem(atPath: work) }
+// --recorder-only: just the worker-side figures (emit, recording shell, record RSS, snapshots).
+if arguments.contains("--recorder-only") {
+    do {
+        let figures = try RecorderBench.measure(work: work + "/recorder")
+        let data = try JSONSerialization.data(withJSONObject: ["recorder": figures], options: [.prettyPrinted, .sortedKeys])
+        print(String(decoding: data, as: UTF8.self))
+        try? FileManager.default.removeItem(atPath: work)
+        exit(0)
+    } catch {
+        print("{\"recorder\": {\"error\": \"\(error)\"}}")
+        try? FileManager.default.removeItem(atPath: work)
+        exit(1)
+    }
+}
 
 // The standard synthetic mix: model calls, reasoning, tool calls, process.exec with output, file writes.
 var generator = SyntheticTrace(seed: 42)
