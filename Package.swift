@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "parallax", targets: ["parallax"]),
+        .executable(name: "parallax-agent", targets: ["parallax-agent"]),
         .executable(name: "parallax-core", targets: ["parallax-core"]),
         .library(name: "TraceModel", targets: ["TraceModel"]),
         .library(name: "TraceWire", targets: ["TraceWire"]),
@@ -42,9 +43,11 @@ let package = Package(
         .target(name: "Shipper", dependencies: ["Recorder", "TraceModel", "TraceWire"], swiftSettings: strict),
         .target(name: "ParallaxCLI", dependencies: ["TraceModel", "TraceWire", "TraceStore", "Collector", "Recorder", "Shipper", "CLIKit", "AgentCLI"],
                 swiftSettings: strict),
-        // `parallax` links the standard library statically and no Foundation, so agent-facing verbs start fast;
-        // it hands every other verb to `parallax-core`.
-        .executableTarget(name: "parallax", dependencies: ["AgentCLI", "CLIKit"], swiftSettings: strict,
+        // `parallax` is a small C launcher: `emit` under a recorder is answered there in about a
+        // millisecond; `emit`/`hook` otherwise go to `parallax-agent`, every other verb to `parallax-core`.
+        .executableTarget(name: "parallax", linkerSettings: [.unsafeFlags(["-static-stdlib", "-Xlinker", "--as-needed"])]),
+        // The agent-side verbs and the recording shell: standard library linked statically, no Foundation.
+        .executableTarget(name: "parallax-agent", dependencies: ["AgentCLI", "CLIKit"], swiftSettings: strict,
                           linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
         .executableTarget(name: "parallax-core", dependencies: ["ParallaxCLI"], swiftSettings: strict),
         .executableTarget(name: "parallax-bench", dependencies: ["TraceModel", "TraceWire", "TraceStore", "Recorder", "CSQLite"], swiftSettings: strict),

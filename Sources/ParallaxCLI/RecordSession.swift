@@ -25,9 +25,7 @@ final class RecordSession {
         let workspace = try workspaceRoot()
         let tracker: SnapshotWorkspaceTracker
         do {
-            let blobs = spool.blobs
-            tracker = try SnapshotWorkspaceTracker(root: workspace, blobs: blobs, cachePath: cachePath(spool, workspace),
-                                                   forget: { try? blobs.remove($0) })
+            tracker = try SnapshotWorkspaceTracker(root: workspace, blobs: spool.blobs, cachePath: cachePath(spool, workspace))
         } catch {
             throw CommandFailure(.failure, "cannot snapshot the workspace \(workspace): \(error)")
         }
@@ -190,7 +188,7 @@ final class RecordSession {
         do {
             let unaccounted = try host.recordChanges(cause: nil)
             if unaccounted > 0 { console.error("parallax record: \(unaccounted) file change(s) no command accounted for were recorded") }
-            let snapshot = tracker.currentSnapshotDigest()
+            let snapshot = try tracker.currentSnapshotDigest()
             data["snapshot"] = .string(snapshot.description)
             blobs["snapshot"] = snapshot
         } catch {

@@ -17,15 +17,15 @@ struct RuntimeDirectory {
 
     var socketPath: String { path + "/recorder.sock" }
 
-    /// A link named `parallax-shell` to the `parallax` launcher installed beside this executable.
+    /// A link named `parallax-shell` to `parallax-agent`, installed beside this executable.
     func linkRecordingShell() throws -> String {
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-        let launcher = executable.appendingPathComponent("parallax").path
-        guard FileManager.default.isExecutableFile(atPath: launcher) else {
-            throw CommandFailure(.failure, "--shell needs the parallax launcher next to parallax-core, and \(launcher) is missing")
+        let agent = executable.appendingPathComponent("parallax-agent").path
+        guard FileManager.default.isExecutableFile(atPath: agent) else {
+            throw CommandFailure(.failure, "--shell needs parallax-agent next to parallax-core, and \(agent) is missing")
         }
         let link = path + "/" + RecordingShell.linkName
-        guard symlink(launcher, link) == 0 else {
+        guard symlink(agent, link) == 0 else {
             throw CommandFailure(.failure, "cannot create the recording shell at \(link): \(String(cString: strerror(errno)))")
         }
         return link

@@ -8,48 +8,56 @@ public final class SnapshotWorkspaceTracker: WorkspaceTracker {
         var snapshotter: Snapshotter
         var manifest: SnapshotManifest
         var digest: Digest
-        var keptDigest: Digest
+        /// Whether the latest manifest is in the sink.
+        var manifestKept: Bool
+        /// Where the stat cache is saved when the session's last snapshot is taken.
+        var cacheFile: String?
     }
 
     private let state: Mutex<State>
     private let blobs: any BlobSink
-    private let forget: @Sendable (Digest) -> Void
     /// The snapshot digest at the start (its manifest is kept in the blob sink).
     public let startDigest: Digest
     /// What the first snapshot skipped (sockets, unreadable files) and why.
     public let startSkipped: [SnapshotSkip]
 
-    /// Takes the first snapshot.
-    /// - Parameter forget: called with the manifest digest of an intermediate rescan, which nothing
-    ///   refers to, so the sink can drop it.
+    /// Takes the first snapshot. Rescans keep file contents in `blobs` but not their manifests,
+    /// which nothing refers to unless `currentSnapshotDigest()` is asked for.
     public init(
-        root: String, blobs: any BlobSink, cachePath: String?, options: SnapshotOptions = SnapshotOptions(),
-        forget: @escaping @Sendable (Digest) -> Void = { _ in }
+        root: String, blobs: any BlobSink, cachePath: String?, options: SnapshotOptions = SnapshotOptions()
     ) throws {
         var snapshotter = Snapshotter(root: root, options: options, cacheFile: cachePath)
         let first = try snapshotter.snapshot(into: blobs)
-        state = Mutex(State(snapshotter: snapshotter, manifest: first.manifest, digest: first.digest, keptDigest: first.digest))
+        // Rescans between commands keep the cache in memory; it is saved again at the end.
+        snapshotter.cacheFile = nil
+        state = Mutex(State(snapshotter: snapshotter, manifest: first.manifest, digest: first.digest,
+                            manifestKept: true, cacheFile: cachePath))
         self.blobs = blobs
-        self.forget = forget
         startDigest = first.digest
         startSkipped = first.skipped
     }
 
     public func changesSinceLastScan() throws -> [EventDraft] {
         try state.withLock { state throws -> [EventDraft] in
-            let result = try state.snapshotter.snapshot(into: blobs)
+            let result = try state.snapshotter.snapshot(into: blobs, keepManifest: false)
             let diff = ManifestDiff(from: state.manifest, to: result.manifest)
-            if result.digest != state.digest, state.digest != state.keptDigest { forget(state.digest) }
+            if result.digest != state.digest {
+                state.manifestKept = false
+            }
             state.manifest = result.manifest
             state.digest = result.digest
             return diff.eventDrafts(actor: .agent)
         }
     }
 
-    /// The digest of the latest snapshot; its manifest stays in the blob sink.
-    public func currentSnapshotDigest() -> Digest {
-        state.withLock { state in
-            state.keptDigest = state.digest
+    /// The digest of the latest snapshot, its manifest now kept in the blob sink.
+    public func currentSnapshotDigest() throws -> Digest {
+        try state.withLock { state throws -> Digest in
+            if !state.manifestKept {
+                _ = try state.manifest.store(in: blobs)
+                state.manifestKept = true
+            }
+            if let cacheFile = state.cacheFile { try? state.snapshotter.cache.save(to: cacheFile) }
             return state.digest
         }
     }

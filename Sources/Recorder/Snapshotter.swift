@@ -34,7 +34,9 @@ public struct Snapshotter: Sendable {
 
     /// Snapshots the tree now, puts new contents and the manifest into `sink`, and replaces the stat
     /// cache with what this walk saw.
-    public mutating func snapshot(into sink: some BlobSink) throws(SnapshotError) -> SnapshotResult {
+    /// - Parameter keepManifest: false leaves the manifest out of the sink (its digest is still
+    ///   computed), for intermediate scans nothing will refer to.
+    public mutating func snapshot(into sink: some BlobSink, keepManifest: Bool = true) throws(SnapshotError) -> SnapshotResult {
         let started = options.clock()
         let descriptor = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else {
@@ -46,7 +48,7 @@ public struct Snapshotter: Sendable {
         let manifest = SnapshotManifest(entries: walk.entries)
         let digest: Digest
         do {
-            digest = try manifest.store(in: sink)
+            digest = keepManifest ? try manifest.store(in: sink) : manifest.digest
         } catch {
             throw SnapshotError(.sink, path: root, reason: "cannot keep the manifest: \(error)")
         }

@@ -49,7 +49,7 @@ enum RecorderBench {
         // The recording shell around `-c true` in a 50-file workspace, beside bare `bash -c true`.
         let shell = work + "/parallax-shell"
         try? FileManager.default.removeItem(atPath: shell)
-        try FileManager.default.createSymbolicLink(atPath: shell, withDestinationPath: launcher)
+        try FileManager.default.createSymbolicLink(atPath: shell, withDestinationPath: binaries + "/parallax-agent")
         var wrapped: [Double] = [], bare: [Double] = []
         for _ in 0..<runs {
             bare.append(try timedSpawn(["/bin/bash", "-c", "true"], environment: environment, directory: workspace))

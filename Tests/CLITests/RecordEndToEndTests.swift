@@ -244,3 +244,51 @@ extension RecordEndToEndTests {
         return Run(code: process.terminationStatus, out: String(decoding: outData, as: UTF8.self), err: String(decoding: errData, as: UTF8.self))
     }
 }
+
+extension RecordEndToEndTests {
+    /// Under a recorder, `parallax emit` is answered by the launcher's fast path; what it cannot
+    /// answer (a refused event) still gets the full diagnostics, and nothing is recorded twice.
+    @Test func emitUnderARecorderTakesTheFastPathAndRefusalsNameTheField() throws {
+        let dir = TempDir()
+        let script = """
+            parallax emit --kind message --data '{"role":"user"}'; echo "refused=$?"
+            parallax emit --json --kind annotation --data '{
+              "label": "spans lines"}'
+            parallax emit --kind tool.call --cause 1 --data '{"name":"grep","input":{"q":"a \\"quoted\\" word"}}'
+            """
+        let record = try Self.run(["record", "--spool", dir.file("spool"), "--id-file", dir.file("id"), "--", "bash", "-c", script],
+                                  in: dir.path)
+        #expect(record.code == 0, "\(record.err)")
+        #expect(record.out.contains("refused=2"), "\(record.out)")
+        #expect(record.err.contains("data.text"), "\(record.err)")
+        let session = try String(contentsOfFile: dir.file("id"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let reply = try #require(record.out.split(separator: "\n").first { $0.hasPrefix("{") })
+        let parsed = try JSONParser.parse(Array(reply.utf8))
+        #expect(parsed["session"] == .string(session))
+        let seq = try #require(parsed["seq"]?.int64Value)
+
+        let events = try Self.spoolEvents(dir.file("spool"), session)
+        #expect(events.filter { $0.kind == .message }.isEmpty, "the refused event was never recorded")
+        let note = try #require(events.first { $0.seq == UInt64(seq) })
+        #expect(note.data["label"] == .string("spans lines"))
+        let call = try #require(events.first { $0.kind == .toolCall })
+        #expect(call.cause == 1)
+        #expect(call.data["input"]?["q"] == .string(#"a "quoted" word"#))
+    }
+
+    /// Every event of a session still in the spool, decoded from its segments.
+    static func spoolEvents(_ spool: String, _ session: String) throws -> [Event] {
+        let directory = "\(spool)/sessions/\(session)"
+        var events: [Event] = []
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory).filter({ $0.hasPrefix("seg-") }).sorted() {
+            let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: "\(directory)/\(name)")))
+            var offset = 0
+            while offset + 8 <= bytes.count {
+                let length = Int(bytes[offset]) | Int(bytes[offset + 1]) << 8 | Int(bytes[offset + 2]) << 16 | Int(bytes[offset + 3]) << 24
+                events.append(try Event.decode(Array(bytes[(offset + 8)..<(offset + 8 + length)])))
+                offset += 8 + length
+            }
+        }
+        return events
+    }
+}

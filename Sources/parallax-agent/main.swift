@@ -1,7 +1,7 @@
-// The `parallax` command. It starts in about a millisecond because it links neither Foundation
-// nor the server libraries: the verbs an agent calls on every step (emit, hook, the recording
-// shell) run here, and every other verb runs in `parallax-core`, installed next to this file,
-// which replaces this process.
+// `parallax-agent`: the verbs an agent's process tree calls (emit, hook) and, when invoked through
+// a link named `parallax-shell`, the recording shell. It links neither Foundation nor the server
+// libraries, so it starts in a few milliseconds; any other verb is handed to `parallax-core`,
+// installed next to this file, which replaces this process. Users run `parallax`, the launcher.
 import AgentCLI
 import CLIKit
 #if canImport(Glibc)
