@@ -17,12 +17,14 @@ extension Spool {
     /// Records that the collector holds every event of the session up to `seq`: replaces `acked`
     /// atomically (never lowering it), deletes sealed segments whose events are all acknowledged,
     /// and deletes the whole session once it has ended and everything is acknowledged.
-    /// A garbage `acked` file is overwritten.
+    /// A garbage `acked` file is overwritten. Shippers sharing a spool (a record's and the ship
+    /// daemon) take turns here under `SPOOL/lock`, so one never writes into, or reads from, a
+    /// session the other is deleting; a session another shipper already finished is left alone.
     public func setAcked(_ seq: UInt64, of id: SessionID) throws(SpoolError) {
         let directory = sessionDirectory(id)
-        guard SpoolDisk.exists(directory) else {
-            throw SpoolError(code: .invalid, path: directory, message: "no such session in the spool")
-        }
+        guard let turn = try SpoolSessionLock.acquire(path, wait: true) else { return }
+        defer { withExtendedLifetime(turn) {} }
+        guard SpoolDisk.exists(directory) else { return }
         let current = try? ackedSeq(of: id)
         let acked = max(seq, current ?? 0)
         if current == nil || seq > current! {

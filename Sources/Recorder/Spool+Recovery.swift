@@ -6,6 +6,9 @@ extension Spool {
     /// `recorder.notice` (code `torn_tail`) saying so. Returns what it found (a recovery without
     /// `tornTail` when the session was clean), or nil while a writer holds the session's lock.
     public func recoverIfAbandoned(_ id: SessionID) throws(SpoolError) -> SpoolRecovery? {
+        // Under SPOOL/lock, like setAcked: never re-create files of a session being deleted.
+        guard let turn = try SpoolSessionLock.acquire(path, wait: true) else { return nil }
+        defer { withExtendedLifetime(turn) {} }
         let directory = try SessionRecorder.existingDirectory(self, id)
         guard let lock = try SpoolSessionLock.acquire(directory, wait: false) else { return nil }
         let resumed: SessionRecorder?
