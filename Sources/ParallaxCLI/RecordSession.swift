@@ -137,7 +137,7 @@ final class RecordSession {
         var data: [String: JSONValue] = [
             "agent": .object(agent),
             "command": .array(command.map(JSONValue.string)),
-            "worker": .string(ProcessInfo.processInfo.hostName),
+            "worker": .string(Self.hostName()),
             "cwd": .string(workspace),
             "env_fingerprint": .string(fingerprint.description),
             "snapshot": .string(snapshot.description),
@@ -222,6 +222,13 @@ final class RecordSession {
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
         return name
+    }
+
+    /// The host's name from uname(2) (ProcessInfo.hostName resolves it through the network stack).
+    static func hostName() -> String {
+        var name = utsname()
+        uname(&name)
+        return withUnsafeBytes(of: name.nodename) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
     }
 
     static func milliseconds(since start: DispatchTime) -> Double {

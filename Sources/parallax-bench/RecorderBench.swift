@@ -62,9 +62,9 @@ enum RecorderBench {
             "target": "overhead_ms <= 5", "meets_target": overhead <= 5,
         ]
 
-        // Peak RSS of `parallax record -- true` (the recorder process; `true` is tiny).
+        // Peak RSS of the recorder process during `parallax record -- sleep 0.5`.
         let recordSpool = work + "/record-spool"
-        let rss = try peakRSS([launcher, "record", "--spool", recordSpool, "--", "/bin/true"], directory: workspace)
+        let rss = try peakRSS([launcher, "record", "--spool", recordSpool, "--", "/bin/sleep", "0.5"], directory: workspace)
         result["record_peak_rss_mb"] = [
             "rss_mb": rounded(Double(rss) / 1_048_576, 1), "target": "rss_mb <= 30", "meets_target": rss <= 30 << 20,
         ]
@@ -155,16 +155,42 @@ enum RecorderBench {
     /// Seconds from spawning `argv` to reaping it.
     static func timedSpawn(_ argv: [String], environment: [String: String], directory: String) throws -> Double {
         let started = now()
-        _ = try spawnAndWait(argv, environment: environment, directory: directory)
+        try spawnAndWait(argv, environment: environment, directory: directory)
         return now() - started
     }
 
-    /// Peak resident set of the process (and the children it waited for), in bytes.
+    /// Peak resident set (VmHWM) of the spawned process, read from /proc while it runs. (wait4's
+    /// ru_maxrss would count this large benchmark process, whose memory the spawned child shares
+    /// until it execs.)
     static func peakRSS(_ argv: [String], directory: String) throws -> Int {
-        try spawnAndWait(argv, environment: ProcessInfo.processInfo.environment, directory: directory).maxRSS
+        let pid = try spawn(argv, environment: ProcessInfo.processInfo.environment, directory: directory)
+        var peak = 0
+        var status: Int32 = 0
+        while true {
+            if let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+               let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+               let kb = line.split(separator: " ").compactMap({ Int($0) }).first {
+                peak = max(peak, kb * 1024)
+            }
+            let done = waitpid(pid, &status, WNOHANG)
+            if done == pid { break }
+            if done < 0 && errno != EINTR { throw BenchError("waitpid failed for \(argv[0])") }
+            usleep(5_000)
+        }
+        guard status == 0 else { throw BenchError("\(argv.joined(separator: " ")) ended with status \(status)") }
+        return peak
     }
 
-    static func spawnAndWait(_ argv: [String], environment: [String: String], directory: String) throws -> (status: Int32, maxRSS: Int) {
+    static func spawnAndWait(_ argv: [String], environment: [String: String], directory: String) throws {
+        let pid = try spawn(argv, environment: environment, directory: directory)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { throw BenchError("waitpid failed for \(argv[0])") }
+        }
+        guard status == 0 else { throw BenchError("\(argv.joined(separator: " ")) ended with status \(status)") }
+    }
+
+    static func spawn(_ argv: [String], environment: [String: String], directory: String) throws -> pid_t {
         let previous = FileManager.default.currentDirectoryPath
         guard FileManager.default.changeCurrentDirectoryPath(directory) else { throw BenchError("cannot enter \(directory)") }
         defer { _ = FileManager.default.changeCurrentDirectoryPath(previous) }
@@ -179,12 +205,6 @@ enum RecorderBench {
         var pid: pid_t = 0
         let spawned = posix_spawn(&pid, argv[0], &actions, nil, cArguments, cEnvironment)
         guard spawned == 0 else { throw BenchError("cannot run \(argv[0]): \(String(cString: strerror(spawned)))") }
-        var status: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0 {
-            guard errno == EINTR else { throw BenchError("wait4 failed for \(argv[0])") }
-        }
-        guard status == 0 else { throw BenchError("\(argv.joined(separator: " ")) ended with status \(status)") }
-        return (status, usage.ru_maxrss * 1024)
+        return pid
     }
 }
