@@ -13,7 +13,8 @@ import Darwin
 let arguments = Array(CommandLine.arguments.dropFirst())
 let invokedAs = CommandLine.arguments.first.map { $0.split(separator: "/").last.map(String.init) ?? $0 } ?? ""
 if invokedAs == RecordingShell.linkName {
-    exit(RecordingShell.run(arguments))
+    // Everything the wrapper prints goes out through write(2) as it arrives: nothing to flush.
+    _exit(RecordingShell.run(arguments))
 }
 signal(SIGPIPE, SIG_IGN)
 if let status = AgentCLI.run(arguments, console: .standard()) {
