@@ -52,7 +52,7 @@ public struct Arguments: Sendable {
                 if spec.flags.contains(long) { flags.insert(long) } else { options[long, default: []].append(args[i]); i += 1 }
                 continue
             }
-            guard arg.hasPrefix("--") else { throw UsageError("\(verb): unknown option \(arg) (options are spelled --name)") }
+            guard arg.hasPrefix("--") else { throw UsageError("\(verb): unknown option \(arg) (options are spelled --name; a command's own arguments go after --)") }
             var name = String(arg.dropFirst(2))
             var inlineValue: String? = nil
             if let eq = name.firstIndex(of: "=") {
