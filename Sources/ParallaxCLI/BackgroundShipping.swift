@@ -22,7 +22,7 @@ final class BackgroundShipping: @unchecked Sendable {
         do {
             shipper = try Shipper(spool: spool, configuration: configuration)
         } catch {
-            throw CommandFailure(.usage, "record: \(error)")
+            throw CommandFailure(.usage, "\(error)")
         }
         self.console = console
     }

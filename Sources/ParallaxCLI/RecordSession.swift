@@ -22,6 +22,8 @@ final class RecordSession {
 
     func run() throws -> ExitCode {
         let spool = try openSpool()
+        // Checked before the session starts, so a bad --collector or token never leaves a session half begun.
+        let shipping = try BackgroundShipping(arguments: arguments, environment: environment, spool: spool, console: console)
         let workspace = try workspaceRoot()
         let tracker: SnapshotWorkspaceTracker
         do {
@@ -72,7 +74,6 @@ final class RecordSession {
         }
         let host = SessionHost(recorder: recorder, workspace: tracker, baseEnvironment: childEnvironment)
         let server = try RecorderSocketServer(path: runtime.socketPath, handler: host.handle)
-        let shipping = try BackgroundShipping(arguments: arguments, environment: environment, spool: spool, console: console)
         shipping?.start()
 
         let started = DispatchTime.now()
