@@ -292,3 +292,23 @@ extension RecordEndToEndTests {
         return events
     }
 }
+
+extension RecordEndToEndTests {
+    @Test func badRecordArgumentsStartNoSession() throws {
+        let dir = TempDir()
+        let spool = dir.file("spool")
+        let plain = try Self.run(["record", "--spool", spool, "--collector", "http://collector.example:7437", "--token", "px_secret",
+                                  "--", "true"], in: dir.path)
+        #expect(plain.code == 2)
+        #expect(plain.err.contains("https://"), "\(plain.err)")
+        #expect(!plain.err.contains("px_secret"), "the token is never printed")
+        let stray = try Self.run(["record", "--spool", spool, "bash", "-c", "true"], in: dir.path)
+        #expect(stray.code == 2)
+        #expect(stray.err.contains("after --"), "\(stray.err)")
+        let label = try Self.run(["record", "--spool", spool, "--label", "novalue", "--", "true"], in: dir.path)
+        #expect(label.code == 2)
+        #expect(label.err.contains("KEY=VALUE"), "\(label.err)")
+        let sessions = (try? FileManager.default.contentsOfDirectory(atPath: spool + "/sessions")) ?? []
+        #expect(sessions.isEmpty, "no session was started: \(sessions)")
+    }
+}
