@@ -26,6 +26,7 @@ public final class SnapshotWorkspaceTracker: WorkspaceTracker {
     public init(
         root: String, blobs: any BlobSink, cachePath: String?, options: SnapshotOptions = SnapshotOptions()
     ) throws {
+        let blobs = RememberingBlobSink(blobs)
         var snapshotter = Snapshotter(root: root, options: options, cacheFile: cachePath)
         let first = try snapshotter.snapshot(into: blobs)
         // Rescans between commands keep the cache in memory; it is saved again at the end.
@@ -61,4 +62,30 @@ public final class SnapshotWorkspaceTracker: WorkspaceTracker {
             return state.digest
         }
     }
+}
+
+/// A blob sink that remembers what it has kept or seen kept, so a rescan does not look each
+/// unchanged file's blob up on disk again — nor re-read the file when the shipper has already
+/// delivered its blob and removed the spool's copy.
+final class RememberingBlobSink: BlobSink {
+    private let base: any BlobSink
+    private let known = Mutex<Set<Digest>>([])
+
+    init(_ base: any BlobSink) { self.base = base }
+
+    func contains(_ digest: Digest) -> Bool {
+        if known.withLock({ $0.contains(digest) }) { return true }
+        guard base.contains(digest) else { return false }
+        known.withLock { _ = $0.insert(digest) }
+        return true
+    }
+
+    @discardableResult
+    func put(_ bytes: [UInt8]) throws -> Digest {
+        let digest = try base.put(bytes)
+        known.withLock { _ = $0.insert(digest) }
+        return digest
+    }
+
+    func flush() throws { try base.flush() }
 }
