@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "TraceStore", targets: ["TraceStore"]),
         .library(name: "Collector", targets: ["Collector"]),
         .library(name: "Recorder", targets: ["Recorder"]),
+        .library(name: "Replayer", targets: ["Replayer"]),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
@@ -50,6 +51,8 @@ let package = Package(
         .executableTarget(name: "parallax-agent", dependencies: ["AgentCLI", "CLIKit"], swiftSettings: strict,
                           linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
         .executableTarget(name: "parallax-core", dependencies: ["ParallaxCLI"], swiftSettings: strict),
+        // Materializer and sandbox for replays; top-level like Collector/ (DESIGN §2).
+        .target(name: "Replayer", dependencies: ["Recorder", "TraceModel", "TraceWire"], path: "Replayer", swiftSettings: strict),
         .executableTarget(name: "parallax-bench", dependencies: ["TraceModel", "TraceWire", "TraceStore", "Recorder", "CSQLite"], swiftSettings: strict),
 
         .testTarget(name: "TraceModelTests", dependencies: ["TraceModel"], swiftSettings: strict),
@@ -58,6 +61,7 @@ let package = Package(
         .testTarget(name: "CollectorTests", dependencies: ["Collector", "TraceStore", "TraceWire", "TraceModel"], swiftSettings: strict),
         .testTarget(name: "RecorderTests", dependencies: ["Recorder", "Shipper", "Collector", "TraceStore", "TraceWire", "TraceModel"],
                     swiftSettings: strict),
+        .testTarget(name: "ReplayerTests", dependencies: ["Replayer", "Recorder", "TraceModel"], swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["ParallaxCLI", "CLIKit", "Collector", "TraceStore", "TraceWire", "TraceModel"], swiftSettings: strict),
     ]
 )
