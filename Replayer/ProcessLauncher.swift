@@ -1,0 +1,61 @@
+import Foundation
+import Glibc
+
+/// Starts a program with an exact environment and directory, collects both output streams and waits.
+enum ProcessLauncher {
+    static func run(executable: String, arguments: [String], environment: [String: String], directory: String?) throws(SandboxError) -> SandboxResult {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = environment
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        let output = Pipe(), errors = Pipe()
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = output
+        process.standardError = errors
+        let started = now()
+        do {
+            try process.run()
+        } catch {
+            throw SandboxError(.launch, "cannot start \(executable): \(error)")
+        }
+        let collected = Collected()
+        let reader = Thread {
+            let data = errors.fileHandleForReading.readDataToEndOfFile()
+            collected.finish(Array(data))
+        }
+        reader.start()
+        let stdout = Array(output.fileHandleForReading.readDataToEndOfFile())
+        process.waitUntilExit()
+        let stderr = collected.wait()
+        let termination: SandboxResult.Termination = process.terminationReason == .uncaughtSignal
+            ? .signaled(process.terminationStatus) : .exited(process.terminationStatus)
+        return SandboxResult(termination: termination, stdout: stdout, stderr: stderr, durationNanoseconds: now() - started)
+    }
+
+    static func now() -> UInt64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
+
+    /// Bytes handed from the reader thread to the caller.
+    private final class Collected: @unchecked Sendable {
+        private let condition = NSCondition()
+        private var bytes: [UInt8]?
+
+        func finish(_ value: [UInt8]) {
+            condition.lock()
+            bytes = value
+            condition.signal()
+            condition.unlock()
+        }
+
+        func wait() -> [UInt8] {
+            condition.lock()
+            defer { condition.unlock() }
+            while bytes == nil { condition.wait() }
+            return bytes!
+        }
+    }
+}

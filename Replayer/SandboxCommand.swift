@@ -1,0 +1,55 @@
+/// What the recording fixed about a command's surroundings, pinned again when it is replayed.
+public struct SandboxPins: Sendable, Hashable {
+    /// Wall-clock start, seconds since the epoch: libfaketime starts the clock there and lets it run.
+    public var time: Int64?
+    /// `TZ`.
+    public var timeZone: String?
+    /// `LANG` and `LC_ALL`.
+    public var locale: String?
+    /// libfaketime's `FAKERANDOM_SEED`: `getrandom()` and `/dev/urandom`-style reads become repeatable.
+    public var randomSeed: UInt64?
+    public var sourceDateEpoch: Int64?
+    public var hostname: String?
+    /// The file-creation mask, permission bits only.
+    public var umask: UInt32?
+    public var uid: UInt32?
+    public var gid: UInt32?
+
+    public init(time: Int64? = nil, timeZone: String? = nil, locale: String? = nil, randomSeed: UInt64? = nil,
+                sourceDateEpoch: Int64? = nil, hostname: String? = nil, umask: UInt32? = nil, uid: UInt32? = nil, gid: UInt32? = nil) {
+        self.time = time
+        self.timeZone = timeZone
+        self.locale = locale
+        self.randomSeed = randomSeed
+        self.sourceDateEpoch = sourceDateEpoch
+        self.hostname = hostname
+        self.umask = umask
+        self.uid = uid
+        self.gid = gid
+    }
+}
+
+/// One command to run in a sandbox over a materialized workspace.
+public struct SandboxCommand: Sendable, Hashable {
+    /// The program and its arguments; a name without `/` is looked up in the environment's `PATH`.
+    public var argv: [String]
+    /// The workspace on the host (the only place the command can write that outlives it).
+    public var workspace: String
+    /// Where the workspace appears to the command: its recorded path, or `/workspace`.
+    public var workspaceMount: String
+    /// The working directory as the command sees it: the mount or a directory below it.
+    public var cwd: String
+    /// The whole environment (nothing is inherited); pins override it.
+    public var environment: [String: String]
+    public var pins: SandboxPins
+
+    public init(argv: [String], workspace: String, workspaceMount: String = "/workspace", cwd: String? = nil,
+                environment: [String: String] = [:], pins: SandboxPins = SandboxPins()) {
+        self.argv = argv
+        self.workspace = workspace
+        self.workspaceMount = workspaceMount
+        self.cwd = cwd ?? workspaceMount
+        self.environment = environment
+        self.pins = pins
+    }
+}
