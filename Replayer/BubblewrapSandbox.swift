@@ -3,6 +3,8 @@ import Glibc
 /// Runs commands under bubblewrap: the system read-only (`/usr`, `/bin`, `/lib*`, `/sbin`, `/etc`),
 /// a private `/tmp`, `/proc` and a minimal `/dev`, the workspace the only host directory writable,
 /// every namespace unshared (so no network), a new session, and killed with its parent.
+/// A command killed by a signal shows as bwrap's exit status 128 + N; so does a bwrap setup failure
+/// as exit 1 with bwrap's message on stderr.
 public struct BubblewrapSandbox: Sandbox {
     /// The bwrap executable.
     public let bwrap: String
@@ -27,7 +29,8 @@ public struct BubblewrapSandbox: Sandbox {
     public func run(_ command: SandboxCommand) throws(SandboxError) -> SandboxResult {
         try command.validate()
         let arguments = try arguments(for: command)
-        return try ProcessLauncher.run(executable: bwrap, arguments: arguments, environment: [:], directory: "/")
+        return try ProcessLauncher.run(executable: bwrap, arguments: arguments, environment: [:], directory: "/",
+                                       timeout: command.timeout)
     }
 
     /// The bwrap command line for `command` (without bwrap itself).

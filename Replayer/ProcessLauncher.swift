@@ -3,7 +3,10 @@ import Glibc
 
 /// Starts a program with an exact environment and directory, collects both output streams and waits.
 enum ProcessLauncher {
-    static func run(executable: String, arguments: [String], environment: [String: String], directory: String?) throws(SandboxError) -> SandboxResult {
+    /// Runs to completion; past `timeout` the process is sent SIGKILL (for bwrap that ends the whole
+    /// sandbox, which dies with it; a process run directly may leave children holding its output open).
+    static func run(executable: String, arguments: [String], environment: [String: String], directory: String?,
+                    timeout: Duration? = nil) throws(SandboxError) -> SandboxResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -19,6 +22,7 @@ enum ProcessLauncher {
         } catch {
             throw SandboxError(.launch, "cannot start \(executable): \(error)")
         }
+        let watchdog = timeout.map { Watchdog(pid: process.processIdentifier, after: $0) }
         let collected = Collected()
         let reader = Thread {
             let data = errors.fileHandleForReading.readDataToEndOfFile()
@@ -28,15 +32,51 @@ enum ProcessLauncher {
         let stdout = Array(output.fileHandleForReading.readDataToEndOfFile())
         process.waitUntilExit()
         let stderr = collected.wait()
+        let timedOut = watchdog?.stop() ?? false
         let termination: SandboxResult.Termination = process.terminationReason == .uncaughtSignal
             ? .signaled(process.terminationStatus) : .exited(process.terminationStatus)
-        return SandboxResult(termination: termination, stdout: stdout, stderr: stderr, durationNanoseconds: now() - started)
+        return SandboxResult(termination: termination, stdout: stdout, stderr: stderr, durationNanoseconds: now() - started,
+                             timedOut: timedOut)
     }
 
     static func now() -> UInt64 {
         var time = timespec()
         clock_gettime(CLOCK_MONOTONIC, &time)
         return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
+    }
+
+    /// Kills a process that outlives its deadline, unless stopped first.
+    private final class Watchdog: @unchecked Sendable {
+        private let condition = NSCondition()
+        private var stopped = false
+        private var fired = false
+
+        init(pid: Int32, after timeout: Duration) {
+            let (seconds, attoseconds) = timeout.components
+            let deadline = Date(timeIntervalSinceNow: Double(seconds) + Double(attoseconds) / 1e18)
+            Thread.detachNewThread { [self] in
+                condition.lock()
+                defer { condition.unlock() }
+                while !stopped {
+                    if !condition.wait(until: deadline) {
+                        if !stopped {
+                            fired = true
+                            kill(pid, SIGKILL)
+                        }
+                        return
+                    }
+                }
+            }
+        }
+
+        /// Stops watching (the process has exited) and tells whether it was killed.
+        func stop() -> Bool {
+            condition.lock()
+            defer { condition.unlock() }
+            stopped = true
+            condition.signal()
+            return fired
+        }
     }
 
     /// Bytes handed from the reader thread to the caller.

@@ -42,14 +42,17 @@ public struct SandboxCommand: Sendable, Hashable {
     /// The whole environment (nothing is inherited); pins override it.
     public var environment: [String: String]
     public var pins: SandboxPins
+    /// How long the command may run before it is killed (`SandboxResult.timedOut`); nil waits forever.
+    public var timeout: Duration?
 
     public init(argv: [String], workspace: String, workspaceMount: String = "/workspace", cwd: String? = nil,
-                environment: [String: String] = [:], pins: SandboxPins = SandboxPins()) {
+                environment: [String: String] = [:], pins: SandboxPins = SandboxPins(), timeout: Duration? = nil) {
         self.argv = argv
         self.workspace = workspace
         self.workspaceMount = workspaceMount
         self.cwd = cwd ?? workspaceMount
         self.environment = environment
         self.pins = pins
+        self.timeout = timeout
     }
 }

@@ -117,6 +117,23 @@ import Testing
         #expect(!Disk.exists(workspace.path + "/inside"))
     }
 
+    @Test func killsACommandPastItsTimeoutAndReportsSignals() throws {
+        let sandbox = try BubblewrapSandbox()
+        let workspace = TemporaryDirectory("ws")
+        defer { workspace.remove() }
+        var slow = command("echo started; exec sleep 600", in: workspace)
+        slow.timeout = .milliseconds(300)
+        let stopped = try sandbox.run(slow)
+        #expect(stopped.timedOut)
+        #expect(stopped.stdoutText == "started\n")
+        #expect(stopped.termination == .signaled(SIGKILL))
+        let quick = try sandbox.run(SandboxCommand(argv: ["true"], workspace: workspace.path, timeout: .seconds(600)))
+        #expect(!quick.timedOut)
+        #expect(quick.termination == .exited(0))
+        let killed = try sandbox.run(command("kill -9 $$", in: workspace))
+        #expect(killed.termination == .exited(128 + SIGKILL))
+    }
+
     @Test func refusesBadCommandsAndAMissingBwrap() throws {
         let workspace = TemporaryDirectory("ws")
         defer { workspace.remove() }
