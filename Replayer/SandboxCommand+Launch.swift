@@ -42,7 +42,7 @@ extension SandboxCommand {
             let preload = environment["LD_PRELOAD"].map { faketimeLibrary + ":" + $0 } ?? faketimeLibrary
             environment["LD_PRELOAD"] = preload
             if let time = pins.time {
-                environment["FAKETIME"] = "@\(time)"
+                environment["FAKETIME"] = (pins.frozenClock ? "" : "@") + String(time)
                 environment["FAKETIME_FMT"] = "%s"
             }
             if let seed = pins.randomSeed { environment["FAKERANDOM_SEED"] = "0x" + String(seed, radix: 16) }
@@ -50,10 +50,13 @@ extension SandboxCommand {
         return environment.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 
-    /// argv, behind a shell that sets the umask when one is pinned.
+    /// argv, behind a shell that sets the umask and `setarch -R` when those are pinned.
     var launchedArgv: [String] {
-        guard let umask = pins.umask else { return argv }
-        let octal = String(umask, radix: 8)
-        return ["/bin/sh", "-c", "umask \(octal) && exec \"$@\"", "sh"] + argv
+        var launched = argv
+        if let umask = pins.umask {
+            launched = ["/bin/sh", "-c", "umask \(String(umask, radix: 8)) && exec \"$@\"", "sh"] + launched
+        }
+        if pins.fixedAddresses { launched = ["/usr/bin/setarch", "-R"] + launched }
+        return launched
     }
 }

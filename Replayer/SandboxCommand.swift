@@ -2,6 +2,11 @@
 public struct SandboxPins: Sendable, Hashable {
     /// Wall-clock start, seconds since the epoch: libfaketime starts the clock there and lets it run.
     public var time: Int64?
+    /// Stops the pinned clock at `time` instead of letting it run (some programs wait on it forever).
+    public var frozenClock: Bool
+    /// Turns address-space randomization off (`setarch -R`); with a frozen clock and the sandbox's
+    /// fixed PIDs this makes bash's `$RANDOM` repeat.
+    public var fixedAddresses: Bool
     /// `TZ`.
     public var timeZone: String?
     /// `LANG` and `LC_ALL`.
@@ -15,9 +20,11 @@ public struct SandboxPins: Sendable, Hashable {
     public var uid: UInt32?
     public var gid: UInt32?
 
-    public init(time: Int64? = nil, timeZone: String? = nil, locale: String? = nil, randomSeed: UInt64? = nil,
+    public init(time: Int64? = nil, frozenClock: Bool = false, fixedAddresses: Bool = false, timeZone: String? = nil, locale: String? = nil, randomSeed: UInt64? = nil,
                 sourceDateEpoch: Int64? = nil, hostname: String? = nil, umask: UInt32? = nil, uid: UInt32? = nil, gid: UInt32? = nil) {
         self.time = time
+        self.frozenClock = frozenClock
+        self.fixedAddresses = fixedAddresses
         self.timeZone = timeZone
         self.locale = locale
         self.randomSeed = randomSeed
