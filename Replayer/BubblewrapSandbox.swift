@@ -30,7 +30,8 @@ public struct BubblewrapSandbox: Sandbox {
         try command.validate()
         let arguments = try arguments(for: command)
         return try ProcessLauncher.run(executable: bwrap, arguments: arguments, environment: [:], directory: "/",
-                                       timeout: command.timeout)
+                                       timeout: command.timeout,
+                                       outputLimit: command.outputLimit)
     }
 
     /// The bwrap command line for `command` (without bwrap itself).

@@ -1,12 +1,13 @@
 import Foundation
 import Glibc
+import TraceModel
 
 /// Starts a program with an exact environment and directory, collects both output streams and waits.
 enum ProcessLauncher {
     /// Runs to completion; past `timeout` the process is sent SIGKILL (for bwrap that ends the whole
     /// sandbox, which dies with it; a process run directly may leave children holding its output open).
     static func run(executable: String, arguments: [String], environment: [String: String], directory: String?,
-                    timeout: Duration? = nil) throws(SandboxError) -> SandboxResult {
+                    timeout: Duration? = nil, outputLimit: Int = SandboxCommand.defaultOutputLimit) throws(SandboxError) -> SandboxResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -24,19 +25,46 @@ enum ProcessLauncher {
         }
         let watchdog = timeout.map { Watchdog(pid: process.processIdentifier, after: $0) }
         let collected = Collected()
-        let reader = Thread {
-            let data = errors.fileHandleForReading.readDataToEndOfFile()
-            collected.finish(Array(data))
+        let errorDescriptor = errors.fileHandleForReading.fileDescriptor
+        Thread.detachNewThread {
+            collected.finish(capture(errorDescriptor, limit: outputLimit))
         }
-        reader.start()
-        let stdout = Array(output.fileHandleForReading.readDataToEndOfFile())
+        let stdout = capture(output.fileHandleForReading.fileDescriptor, limit: outputLimit)
         process.waitUntilExit()
         let stderr = collected.wait()
         let timedOut = watchdog?.stop() ?? false
         let termination: SandboxResult.Termination = process.terminationReason == .uncaughtSignal
             ? .signaled(process.terminationStatus) : .exited(process.terminationStatus)
-        return SandboxResult(termination: termination, stdout: stdout, stderr: stderr, durationNanoseconds: now() - started,
-                             timedOut: timedOut)
+        var result = SandboxResult(termination: termination, stdout: stdout.bytes, stderr: stderr.bytes,
+                                   durationNanoseconds: now() - started, timedOut: timedOut)
+        (result.stdoutSize, result.stdoutDigest) = (stdout.size, stdout.digest)
+        (result.stderrSize, result.stderrDigest) = (stderr.size, stderr.digest)
+        return result
+    }
+
+    struct Captured: Sendable {
+        var bytes: [UInt8] = []
+        var size: UInt64 = 0
+        var digest = Digest.sha256([])
+    }
+
+    /// Reads `descriptor` to its end, keeping the first `limit` bytes and hashing all of them.
+    static func capture(_ descriptor: Int32, limit: Int) -> Captured {
+        var captured = Captured()
+        let hasher = SHA256Hasher()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress!, $0.count) }
+            if count < 0, errno == EINTR { continue }
+            if count <= 0 { break }
+            let chunk = buffer[0..<count]
+            hasher.update(chunk)
+            captured.size += UInt64(count)
+            let room = limit - captured.bytes.count
+            if room > 0 { captured.bytes.append(contentsOf: chunk.prefix(room)) }
+        }
+        captured.digest = hasher.finalize()
+        return captured
     }
 
     static func now() -> UInt64 {
@@ -82,16 +110,16 @@ enum ProcessLauncher {
     /// Bytes handed from the reader thread to the caller.
     private final class Collected: @unchecked Sendable {
         private let condition = NSCondition()
-        private var bytes: [UInt8]?
+        private var bytes: Captured?
 
-        func finish(_ value: [UInt8]) {
+        func finish(_ value: Captured) {
             condition.lock()
             bytes = value
             condition.signal()
             condition.unlock()
         }
 
-        func wait() -> [UInt8] {
+        func wait() -> Captured {
             condition.lock()
             defer { condition.unlock() }
             while bytes == nil { condition.wait() }

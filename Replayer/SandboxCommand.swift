@@ -51,6 +51,9 @@ public struct SandboxCommand: Sendable, Hashable {
     public var pins: SandboxPins
     /// How long the command may run before it is killed (`SandboxResult.timedOut`); nil waits forever.
     public var timeout: Duration?
+    /// How many bytes of each output stream the result keeps; the rest is counted and hashed only.
+    public var outputLimit: Int = SandboxCommand.defaultOutputLimit
+    public static let defaultOutputLimit = 16 << 20
 
     public init(argv: [String], workspace: String, workspaceMount: String = "/workspace", cwd: String? = nil,
                 environment: [String: String] = [:], pins: SandboxPins = SandboxPins(), timeout: Duration? = nil) {

@@ -15,6 +15,7 @@ public struct UnsandboxedRunner: Sandbox {
         let directory = command.workspace + command.cwd.dropFirst(command.workspaceMount.count)
         // `env` finds a bare program name in the command's own PATH.
         return try ProcessLauncher.run(executable: "/usr/bin/env", arguments: ["--"] + command.launchedArgv,
-                                       environment: environment, directory: directory, timeout: command.timeout)
+                                       environment: environment, directory: directory, timeout: command.timeout,
+                                       outputLimit: command.outputLimit)
     }
 }

@@ -1,6 +1,7 @@
 import Glibc
 import Replayer
 import Testing
+import TraceModel
 
 /// Real bubblewrap: these fail (rather than pass) when it is missing or cannot create namespaces.
 @Suite struct BubblewrapSandboxTests {
@@ -20,6 +21,8 @@ import Testing
         #expect(result.termination == .exited(3))
         #expect(result.stdoutText == "hello\n")
         #expect(result.stderrText == "oops\n")
+        #expect(result.stdoutDigest == Digest.sha256(Array("hello\n".utf8)))
+        #expect(!result.truncated)
         #expect(result.durationNanoseconds > 0)
     }
 

@@ -1,6 +1,7 @@
 import Glibc
 import Replayer
 import Testing
+import TraceModel
 
 @Suite struct UnsandboxedRunnerTests {
     @Test func runsInTheHostWorkspaceWithTheRecordedEnvironment() throws {
@@ -15,6 +16,21 @@ import Testing
         #expect(result.stdoutText == "\(workspace.path)/sub\nthis UTC \n0077\n")
         #expect(Disk.text(workspace.path + "/sub/here") == "made\n")
         #expect(Disk.status(workspace.path + "/sub/here")!.st_mode & 0o777 == 0o600)
+    }
+
+    @Test func keepsOutputUpToTheLimitAndHashesAllOfIt() throws {
+        let workspace = TemporaryDirectory("plain")
+        defer { workspace.remove() }
+        var command = SandboxCommand(argv: ["sh", "-c", "head -c 300000 /dev/zero; echo small >&2"], workspace: workspace.path,
+                                     environment: ["PATH": "/usr/bin:/bin"])
+        command.outputLimit = 1000
+        let result = try UnsandboxedRunner().run(command)
+        #expect(result.stdout == [UInt8](repeating: 0, count: 1000))
+        #expect(result.stdoutSize == 300_000)
+        #expect(result.stdoutDigest == Digest.sha256([UInt8](repeating: 0, count: 300_000)))
+        #expect(result.stderrText == "small\n")
+        #expect(result.stderrDigest == Digest.sha256(Array("small\n".utf8)))
+        #expect(result.truncated)
     }
 
     @Test func pinsTheClockWithLibfaketime() throws {
