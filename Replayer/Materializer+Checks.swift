@@ -15,6 +15,17 @@ extension Materializer {
         return nil
     }
 
+    /// The proper ancestors of `path`, nearest last: `a`, `a/b` for `a/b/c`.
+    static func ancestors(of path: String) -> [String] {
+        var out: [String] = []
+        var index = path.startIndex
+        while let slash = path[index...].firstIndex(of: "/") {
+            out.append(String(path[..<slash]))
+            index = path.index(after: slash)
+        }
+        return out
+    }
+
     /// Why a link at `path` pointing to `target` could lead outside the root, or nil when it cannot.
     /// The target is resolved lexically against the link's directory. `..` is allowed only before the
     /// first name component: after a name it would climb out of wherever that name leads, which may be

@@ -10,6 +10,8 @@ import TraceModel
 /// targets, parents that are links or files, contents that do not match their digest) are not
 /// written and are listed in `MaterializeResult.refused` along with everything below them; files
 /// whose content was not kept are listed in `missing`. Only failures of the root or of I/O throw.
+/// Entry kinds are matched exhaustively: a kind added to manifests later will not compile here until
+/// it is handled (devices and fifos are never written).
 public struct Materializer: Sendable {
     public let blobs: any BlobSource
 
@@ -23,17 +25,18 @@ public struct Materializer: Sendable {
         let rootDescriptor = try openRoot(root)
         defer { close(rootDescriptor) }
         var result = MaterializeResult()
-        var refusedPrefixes: [String] = []
+        var refusedPaths: Set<String> = []
         var directoryModes: [(path: String, mode: UInt32)] = []
 
         for entry in manifest.entries {
-            if let prefix = refusedPrefixes.first(where: { entry.path.hasPrefix($0 + "/") }) {
-                result.refused.append(.init(path: entry.path, reason: "it is below \(prefix), which was refused"))
+            if let ancestor = Self.ancestors(of: entry.path).first(where: refusedPaths.contains) {
+                result.refused.append(.init(path: entry.path, reason: "it is below \(ancestor), which was refused"))
+                refusedPaths.insert(entry.path)
                 continue
             }
             func refuse(_ reason: String) {
                 result.refused.append(.init(path: entry.path, reason: reason))
-                refusedPrefixes.append(entry.path)
+                refusedPaths.insert(entry.path)
             }
             if let problem = Self.pathProblem(entry.path) { refuse(problem); continue }
             var components = entry.path.split(separator: "/").map(String.init)
