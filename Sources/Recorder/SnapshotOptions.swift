@@ -6,6 +6,10 @@ public struct SnapshotOptions: Sendable {
     public var ignoreDefaults: [String]
     /// Whether `.parallaxignore` files in the tree apply.
     public var readsIgnoreFiles: Bool
+    /// When set, the `.parallaxignore` files to apply, by the directory they sit in ("" for the
+    /// root), instead of the ones on disk now: a session keeps the rules its first snapshot saw,
+    /// so an agent cannot hide later changes by editing them.
+    public var frozenIgnoreFiles: [String: IgnoreFile]? = nil
     /// A file larger than this is recorded with its size and digest but its content is not kept.
     public var maxFileBytes: UInt64
     /// Content kept per snapshot, counted over files in walk order (siblings by name bytes, depth

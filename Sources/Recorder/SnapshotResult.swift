@@ -17,6 +17,8 @@ public struct SnapshotResult: Sendable {
     /// Entries left out by ignore rules (an ignored directory counts once).
     public var ignored = 0
     public var skipped: [SnapshotSkip] = []
+    /// The `.parallaxignore` files applied, by directory ("" for the root).
+    public var ignoreFiles: [String: IgnoreFile] = [:]
     /// Set when the stat cache could not be saved (the snapshot itself is complete).
     public var cacheError: StatCacheError?
 

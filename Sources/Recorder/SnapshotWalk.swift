@@ -21,6 +21,8 @@ final class SnapshotWalk {
     private(set) var bytesStored: UInt64 = 0
     private(set) var filesNotStored = 0
     private(set) var ignored = 0
+    /// The ignore files this walk applied, by directory ("" for the root).
+    private(set) var ignoreFiles: [String: IgnoreFile] = [:]
     /// Content bytes the manifest marks as stored so far, for the total cap.
     private var keptBytes: UInt64 = 0
 
@@ -59,7 +61,12 @@ final class SnapshotWalk {
         let children = list(stream, prefix)
         let rulesBefore = rules.files.count
         defer { rules.removeFiles(from: rulesBefore) }
-        if options.readsIgnoreFiles, children.contains(where: { $0.name.elementsEqual(Self.ignoreFileName) }) {
+        if let frozen = options.frozenIgnoreFiles {
+            if let file = frozen[String(decoding: prefix, as: UTF8.self)] {
+                rules.add(file)
+                ignoreFiles[file.base] = file
+            }
+        } else if options.readsIgnoreFiles, children.contains(where: { $0.name.elementsEqual(Self.ignoreFileName) }) {
             readIgnoreFile(in: descriptor, prefix)
         }
         for child in children {
@@ -94,7 +101,9 @@ final class SnapshotWalk {
             skip(path, .ignoreFileUnreadable, "patterns not applied: \(why)")
             return
         }
-        rules.add(IgnoreFile(base: String(decoding: prefix, as: UTF8.self), contents: bytes))
+        let file = IgnoreFile(base: String(decoding: prefix, as: UTF8.self), contents: bytes)
+        rules.add(file)
+        ignoreFiles[file.base] = file
     }
 
     private func visit(_ child: Child, in directory: Int32, prefix: [UInt8], depth: Int) throws(SnapshotError) {

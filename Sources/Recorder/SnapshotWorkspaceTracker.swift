@@ -31,6 +31,9 @@ public final class SnapshotWorkspaceTracker: WorkspaceTracker {
         let first = try snapshotter.snapshot(into: blobs)
         // Rescans between commands keep the cache in memory; it is saved again at the end.
         snapshotter.cacheFile = nil
+        // The ignore rules stay those of the start: editing .parallaxignore (itself recorded as a
+        // file.write) cannot hide what the agent does afterwards.
+        snapshotter.options.frozenIgnoreFiles = first.ignoreFiles
         state = Mutex(State(snapshotter: snapshotter, manifest: first.manifest, digest: first.digest,
                             manifestKept: true, cacheFile: cachePath))
         self.blobs = blobs

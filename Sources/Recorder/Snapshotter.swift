@@ -60,6 +60,7 @@ public struct Snapshotter: Sendable {
         result.filesNotStored = walk.filesNotStored
         result.ignored = walk.ignored
         result.skipped = walk.skipped
+        result.ignoreFiles = walk.ignoreFiles
         cache = walk.nextCache
         if let cacheFile {
             do { try cache.save(to: cacheFile) } catch { result.cacheError = error }
