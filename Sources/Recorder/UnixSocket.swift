@@ -93,6 +93,9 @@ struct LineReader {
     let maxLineBytes: Int
     private var buffer: [UInt8] = []
     private var start = 0
+    /// Bytes from `start` already searched for a newline, so a long line is scanned once.
+    private var scanned = 0
+    private var chunk = [UInt8](repeating: 0, count: 1 << 16)
 
     init(descriptor: Int32, maxLineBytes: Int) {
         self.descriptor = descriptor
@@ -108,17 +111,18 @@ struct LineReader {
 
     mutating func next() -> Outcome {
         while true {
-            if let newline = buffer[start...].firstIndex(of: 0x0A) {
+            if let newline = buffer[(start + scanned)...].firstIndex(of: 0x0A) {
                 let line = Array(buffer[start..<newline])
                 start = newline + 1
+                scanned = 0
                 if start > 1 << 16, start * 2 > buffer.count {
                     buffer.removeFirst(start)
                     start = 0
                 }
                 return .line(line)
             }
-            if buffer.count - start > maxLineBytes { return .tooLong }
-            var chunk = [UInt8](repeating: 0, count: 1 << 16)
+            scanned = buffer.count - start
+            if scanned > maxLineBytes { return .tooLong }
             let n = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }

@@ -312,3 +312,27 @@ extension RecordEndToEndTests {
         #expect(sessions.isEmpty, "no session was started: \(sessions)")
     }
 }
+
+extension RecordEndToEndTests {
+    /// Hostile arguments to `emit` under a recorder: truncated JSON, a kind with quotes and control
+    /// characters, a non-numeric cause. Each is refused by name and nothing is recorded.
+    @Test func hostileEmitArgumentsUnderARecorderAreRefusedAndRecordNothing() throws {
+        let dir = TempDir()
+        let script = """
+            parallax emit --kind annotation --data '{"label":'; echo "truncated=$?"
+            parallax emit --kind 'a"b\\u0001' --data '{}'; echo "kind=$?"
+            parallax emit --kind annotation --cause -1 --data '{"label":"x"}'; echo "cause=$?"
+            parallax emit --kind annotation --data '{"label":"x"} {"label":"y"}'; echo "two=$?"
+            """
+        let record = try Self.run(["record", "--spool", dir.file("spool"), "--id-file", dir.file("id"), "--", "bash", "-c", script],
+                                  in: dir.path)
+        #expect(record.code == 0, "\(record.err)")
+        for name in ["truncated", "kind", "cause", "two"] {
+            #expect(record.out.contains("\(name)=2"), "\(name): \(record.out)\(record.err)")
+        }
+        #expect(record.err.contains("--data is not valid JSON"), "\(record.err)")
+        let session = try String(contentsOfFile: dir.file("id"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let kinds = try Self.spoolEvents(dir.file("spool"), session).map(\.kind)
+        #expect(!kinds.contains("annotation"), "nothing was recorded: \(kinds)")
+    }
+}

@@ -92,3 +92,47 @@ import TraceModel
         #expect(throws: RecorderSocketError.self) { _ = try RecorderSocketServer(path: path) { _ in .ok(0) } }
     }
 }
+
+extension RecorderSocketTests {
+    /// A line longer than the limit is refused with a reason and the connection closed; the server
+    /// keeps serving new connections.
+    @Test func anOverlongLineIsRefusedAndTheServerKeepsServing() throws {
+        let path = Self.socketPath()
+        let server = try RecorderSocketServer(path: path) { _ in .ok(1) }
+        defer { server.stop() }
+        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (i, byte) in path.utf8.enumerated() { raw[i] = byte }
+        }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        #expect(connected == 0)
+        // No newline within the limit: the server answers once it has read past it.
+        let chunk = [UInt8](repeating: UInt8(ascii: "x"), count: 1 << 20)
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: false)
+        // send with MSG_NOSIGNAL: the server hangs up mid-stream, which must not raise SIGPIPE here.
+        let writer = Thread {
+            var total = 0
+            while total <= RecorderRequest.maxLineBytes {
+                let sent = chunk.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                if sent < 0 { break }
+                total += sent
+            }
+        }
+        writer.start()
+        var reply = Data()
+        while !reply.contains(0x0A) {
+            let more = handle.availableData
+            if more.isEmpty { break }
+            reply.append(more)
+        }
+        #expect(String(decoding: reply, as: UTF8.self).contains("longer than"))
+        // A fresh client is still answered.
+        let client = try RecorderSocketClient(path: path)
+        #expect(try client.send(.event(EventDraft(kind: "annotation", actor: .user, data: ["label": .string("x")]))) == .ok(1))
+    }
+}
