@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CLIKit
 import Recorder
 import Synchronization
 import TraceModel
@@ -39,7 +40,7 @@ public enum RecordingShell {
         let started = ProcessEnvironment.monotonicNanoseconds()
         guard let run = spawnCapturing(argv) else {
             let reason = String(cString: strerror(errno))
-            writeAll(2, Array("parallax-shell: cannot run \(realShell): \(reason)\n".utf8))
+            Console.writeAll(2, Array("parallax-shell: cannot run \(realShell): \(reason)\n".utf8))
             return 127
         }
         let elapsed = ProcessEnvironment.monotonicNanoseconds() - started
@@ -97,7 +98,7 @@ public enum RecordingShell {
         var cArguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) }
         cArguments.append(nil)
         execv(argv[0], cArguments)
-        writeAll(2, Array("parallax-shell: cannot run \(argv[0]): \(String(cString: strerror(errno)))\n".utf8))
+        Console.writeAll(2, Array("parallax-shell: cannot run \(argv[0]): \(String(cString: strerror(errno)))\n".utf8))
         return 127
     }
 
@@ -190,7 +191,7 @@ public enum RecordingShell {
                     continue
                 }
                 let slice = chunk[..<n]
-                writeAll(index == 0 ? 1 : 2, Array(slice))
+                Console.writeAll(index == 0 ? 1 : 2, Array(slice))
                 if index == 0 { run.stdout.take(slice) } else { run.stderr.take(slice) }
             }
         }
@@ -207,19 +208,5 @@ public enum RecordingShell {
         }
         Glibc.signal(SIGINT, SIG_IGN)
         Glibc.signal(SIGQUIT, SIG_IGN)
-    }
-
-    static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = write(descriptor, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return
-                }
-                offset += n
-            }
-        }
     }
 }

@@ -168,25 +168,20 @@ final class SpoolSessionWriter: Sendable {
             s.pending.removeAll(keepingCapacity: true)
             s.unsynced = true
         }
-        if sync && s.unsynced {
-            do {
-                try spool.blobs.flush()
-                try SpoolDisk.sync(segment.descriptor, segment.path)
-            } catch {
-                s.failure = error
-                throw error
-            }
-            s.unsynced = false
-        }
+        if sync && s.unsynced { try syncSegment(&s, segment) }
     }
 
     /// Writes and fsyncs everything, whatever the policy.
     func syncLocked(_ s: inout SpoolWriterState) throws(SpoolError) {
         try flushLocked(&s, sync: false)
-        guard let segment = s.segment else { return }
+        // Unconditionally: the flusher may be fsyncing outside the lock right now.
+        if let segment = s.segment { try syncSegment(&s, segment) }
+    }
+
+    /// Makes the blobs durable, then the segment: an event on disk never names a blob that is not.
+    private func syncSegment(_ s: inout SpoolWriterState, _ segment: SpoolSegmentHandle) throws(SpoolError) {
         do {
             try spool.blobs.flush()
-            // Unconditionally: the flusher may be fsyncing outside the lock right now.
             try SpoolDisk.sync(segment.descriptor, segment.path)
         } catch {
             s.failure = error
