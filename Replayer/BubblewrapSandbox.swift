@@ -2,7 +2,7 @@ import Glibc
 
 /// Runs commands under bubblewrap: the system read-only (`/usr`, `/bin`, `/lib*`, `/sbin`, `/etc`),
 /// a private `/tmp`, `/proc` and a minimal `/dev`, the workspace the only host directory writable,
-/// every namespace unshared (so no network), a new session, and killed with its parent.
+/// every namespace unshared (so no network), no capabilities, a new session, and killed with its parent.
 /// A command killed by a signal shows as bwrap's exit status 128 + N; so does a bwrap setup failure
 /// as exit 1 with bwrap's message on stderr.
 public struct BubblewrapSandbox: Sandbox {
@@ -36,7 +36,8 @@ public struct BubblewrapSandbox: Sandbox {
 
     /// The bwrap command line for `command` (without bwrap itself).
     public func arguments(for command: SandboxCommand) throws(SandboxError) -> [String] {
-        var arguments = ["--unshare-all", "--die-with-parent", "--new-session", "--ro-bind", "/usr", "/usr"]
+        // No capabilities: a command run as root here must not be able to remount or reconfigure anything.
+        var arguments = ["--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--ro-bind", "/usr", "/usr"]
         for path in ["/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"] {
             var info = stat()
             guard lstat(path, &info) == 0 else { continue }

@@ -42,7 +42,12 @@ extension SandboxCommand {
             let preload = environment["LD_PRELOAD"].map { faketimeLibrary + ":" + $0 } ?? faketimeLibrary
             environment["LD_PRELOAD"] = preload
             if let time = pins.time {
-                environment["FAKETIME"] = (pins.frozenClock ? "" : "@") + String(time)
+                var stamp = String(time)
+                if pins.timeMicroseconds > 0, pins.timeMicroseconds < 1_000_000 {
+                    let digits = String(pins.timeMicroseconds)
+                    stamp += "." + String(repeating: "0", count: 6 - digits.count) + digits
+                }
+                environment["FAKETIME"] = (pins.frozenClock ? "" : "@") + stamp
                 environment["FAKETIME_FMT"] = "%s"
             }
             if let seed = pins.randomSeed { environment["FAKERANDOM_SEED"] = "0x" + String(seed, radix: 16) }

@@ -2,6 +2,8 @@
 public struct SandboxPins: Sendable, Hashable {
     /// Wall-clock start, seconds since the epoch: libfaketime starts the clock there and lets it run.
     public var time: Int64?
+    /// Microseconds past `time` (0..<1_000_000), so a pinned clock starts where the recorded one was.
+    public var timeMicroseconds: Int64 = 0
     /// Stops the pinned clock at `time` instead of letting it run (some programs wait on it forever).
     public var frozenClock: Bool
     /// Turns address-space randomization off (`setarch -R`); with a frozen clock and the sandbox's

@@ -172,6 +172,8 @@ final class RecordSession {
             "argv": .array(command.map(JSONValue.string)),
             "cwd": .string(cwd),
             "duration_ms": .number(JSONNumber(Self.milliseconds(since: started)) ?? JSONNumber(0)),
+            // The agent command itself, as opposed to the commands it ran: replays leave it out.
+            "agent_process": .bool(true),
         ]
         switch termination {
         case .exited(let code): data["exit_code"] = .number(JSONNumber(Int64(code)))
