@@ -45,12 +45,13 @@ public struct ActionReplay {
         if !session.gaps.isEmpty {
             report.notes.append("the recording is missing seq \(session.gaps.prefix(5).map(String.init).joined(separator: ", "))\(session.gaps.count > 5 ? ", …" : ""); steps there cannot be replayed")
         }
-        let manifest = try startManifest()
+        let (manifest, unreadable) = try startManifest()
         do {
             report.materialized = try Materializer(blobs: blobs).materialize(manifest, into: workspace)
         } catch {
             throw ReplayError(.workspace, "cannot materialize the start snapshot: \(error)")
         }
+        report.materialized.refused += unreadable
         for skipped in report.materialized.refused { report.notes.append("not materialized (refused): \(skipped)") }
         for skipped in report.materialized.missing { report.notes.append("not materialized (content not kept): \(skipped)") }
         let environment = replayEnvironment(&report)
@@ -111,7 +112,9 @@ public struct ActionReplay {
 
     // MARK: - Setup
 
-    func startManifest() throws(ReplayError) -> SnapshotManifest {
+    /// The start snapshot's manifest. Entries the strict reader refuses (a `..` path, a bad field)
+    /// are left out and returned as refused, so one hostile entry does not stop the whole replay.
+    func startManifest() throws(ReplayError) -> (SnapshotManifest, [MaterializeResult.Skipped]) {
         guard let digest = session.snapshot else {
             throw ReplayError(.invalidSession, "session.start names no workspace snapshot, so there is nothing to start from")
         }
@@ -124,11 +127,28 @@ public struct ActionReplay {
         guard Digest.sha256(bytes) == digest else {
             throw ReplayError(.missingBlob, "the blob read for the start snapshot \(digest) does not match its digest")
         }
+        let strictError: SnapshotManifestError
         do {
-            return try SnapshotManifest.parse(bytes)
+            return (try SnapshotManifest.parse(bytes), [])
         } catch {
-            throw ReplayError(.invalidSession, "the start snapshot's manifest is unreadable: \(error)")
+            strictError = error
         }
+        guard let items = (try? JSONParser.parse(bytes))?["entries"]?.arrayValue else {
+            throw ReplayError(.invalidSession, "the start snapshot's manifest is unreadable: \(strictError)")
+        }
+        var entries: [SnapshotEntry] = []
+        var refused: [MaterializeResult.Skipped] = []
+        var seen: Set<String> = []
+        for (index, item) in items.enumerated() {
+            let path = item["path"]?.stringValue ?? "entries[\(index)]"
+            do {
+                let entry = try SnapshotEntry(json: item, field: "entries[\(index)]")
+                if seen.insert(entry.path).inserted { entries.append(entry) } else { refused.append(.init(path: path, reason: "the path appears twice")) }
+            } catch {
+                refused.append(.init(path: path, reason: "unreadable entry: \(error.reason)"))
+            }
+        }
+        return (SnapshotManifest(entries: entries), refused)
     }
 
     func replayEnvironment(_ report: inout ReplayReport) -> ReplayEnvironment {

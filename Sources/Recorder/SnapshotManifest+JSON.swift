@@ -132,7 +132,7 @@ extension SnapshotEntry {
     ]
 
     /// Reads one manifest entry; `field` names it in errors (`entries[3]`).
-    init(json: JSONValue, field: String) throws(SnapshotManifestError) {
+    public init(json: JSONValue, field: String) throws(SnapshotManifestError) {
         guard let object = json.objectValue else {
             throw SnapshotManifestError(.invalidField, field: field, reason: "expected an object, found \(json.typeName)")
         }
