@@ -65,7 +65,14 @@ public struct ActionReplay {
         let trace = ReplaySessionBuilder()
         trace.add(.sessionStart, actor: .recorder, data: startData())
 
-        let steps = session.actionSteps(until: options.until)
+        var steps: [ReplayStep] = []
+        for step in session.actionSteps(until: options.until) {
+            if case .skip(let event, let reason) = step, event.kind == .processExec, reason.hasPrefix("the agent command itself") {
+                report.notes.append("seq \(event.seq): \(reason)")
+            } else {
+                steps.append(step)
+            }
+        }
         var context = StepContext(environment: environment, tracker: tracker, trace: trace,
                                   missingPaths: Set(report.materialized.missing.map(\.path)))
         for (index, step) in steps.enumerated() {
@@ -80,10 +87,6 @@ public struct ActionReplay {
             case .edit(let event):
                 result = try replayEdit(event, &context)
             case .skip(let event, let reason):
-                if event.kind == .processExec, reason.hasPrefix("the agent command itself") {
-                    report.notes.append("seq \(event.seq): \(reason)")
-                    continue
-                }
                 result = skipped(event, "exec", "seq \(event.seq)", reason)
             }
             report.steps.append(result)

@@ -99,6 +99,9 @@ enum ReplayVerb {
             sandboxName = "bubblewrap"
         }
 
+        let (workspace, temporary) = try workspaceDirectory(args.option("keep"))
+        // A temporary workspace lives in its own directory, removed with it.
+        defer { if temporary { removeTree((workspace as NSString).deletingLastPathComponent) } }
         let source = try DataSource.open(args, verb: "replay")
         let events = try source.eventLines(id, seqs: 0...UInt64(Int64.max), kinds: nil, limit: nil).enumerated().map { index, line in
             do {
@@ -114,14 +117,10 @@ enum ReplayVerb {
             throw CommandFailure(.failure, "replay: \(id): \(error)")
         }
 
-        let (workspace, temporary) = try workspaceDirectory(args.option("keep"))
-        defer { if temporary { try? FileManager.default.removeItem(atPath: workspace) } }
-        let quiet = args.flag("json")
         options.progress = { done, total, step in
             var line = "[\(done)/\(total)] seq \(step.seq) \(step.verdict.rawValue)"
             if let cause = step.cause, step.verdict == .diverged { line += " (\(cause.rawValue))" }
-            line += ": \(step.summary)"
-            if !quiet || isatty(2) != 0 { console.error(line) }
+            console.error(line + ": \(step.summary)")
         }
         console.error("parallax replay: \(id): \(events.count) events; workspace \(workspace) (\(sandboxName))")
 
@@ -164,11 +163,27 @@ enum ReplayVerb {
             }
             return (path, false)
         }
-        var template = Array((NSTemporaryDirectory() + "/parallax-replay-XXXXXX").utf8CString)
+        var base = NSTemporaryDirectory()
+        while base.count > 1, base.hasSuffix("/") { base.removeLast() }
+        var template = Array((base + "/parallax-replay-XXXXXX").utf8CString)
         guard let made = mkdtemp(&template) else {
             throw CommandFailure(.failure, "replay: cannot create a temporary directory: \(String(cString: strerror(errno)))")
         }
         return (String(cString: made) + "/workspace", true)
+    }
+
+    /// Removes a replay workspace, making its directories writable first (a recorded mode may be
+    /// read-only); links are never followed.
+    static func removeTree(_ path: String) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        if info.st_mode & S_IFMT == S_IFDIR {
+            chmod(path, 0o700)
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] { removeTree(path + "/" + name) }
+            rmdir(path)
+        } else {
+            unlink(path)
+        }
     }
 
     /// Stores the replay session and the blobs it names where the original came from.
