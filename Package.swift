@@ -53,7 +53,7 @@ let package = Package(
         .executableTarget(name: "parallax-core", dependencies: ["ParallaxCLI"], swiftSettings: strict),
         // Materializer and sandbox for replays; top-level like Collector/ (DESIGN §2).
         .target(name: "Replayer", dependencies: ["Recorder", "TraceModel", "TraceWire"], path: "Replayer", swiftSettings: strict),
-        .executableTarget(name: "parallax-bench", dependencies: ["TraceModel", "TraceWire", "TraceStore", "Recorder", "CSQLite"], swiftSettings: strict),
+        .executableTarget(name: "parallax-bench", dependencies: ["TraceModel", "TraceWire", "TraceStore", "Recorder", "Replayer", "CSQLite"], swiftSettings: strict),
 
         .testTarget(name: "TraceModelTests", dependencies: ["TraceModel"], swiftSettings: strict),
         .testTarget(name: "TraceWireTests", dependencies: ["TraceWire"], swiftSettings: strict),

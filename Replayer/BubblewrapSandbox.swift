@@ -57,7 +57,7 @@ public struct BubblewrapSandbox: Sandbox {
         for (key, value) in try command.pinnedEnvironment(faketimeLibrary: faketimeLibrary) {
             arguments += ["--setenv", key, value]
         }
-        return arguments + ["--"] + command.launchedArgv
+        return arguments + ["--"] + command.launchedArgv(setarch: true)
     }
 
     static func find(_ name: String) -> String? {

@@ -55,13 +55,16 @@ extension SandboxCommand {
         return environment.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 
-    /// argv, behind a shell that sets the umask and `setarch -R` when those are pinned.
-    var launchedArgv: [String] {
+    /// argv, behind a shell that sets the umask when the pinned one is not the one the command
+    /// inherits anyway, and behind `setarch -R` for fixed addresses when `setarch` is true (the
+    /// unsandboxed runner sets the persona on the process it spawns instead; under bubblewrap that
+    /// does not survive the exec that drops capabilities).
+    func launchedArgv(setarch: Bool) -> [String] {
         var launched = argv
-        if let umask = pins.umask {
+        if let umask = pins.umask, umask != ProcessLauncher.currentUmask {
             launched = ["/bin/sh", "-c", "umask \(String(umask, radix: 8)) && exec \"$@\"", "sh"] + launched
         }
-        if pins.fixedAddresses { launched = ["/usr/bin/setarch", "-R"] + launched }
+        if setarch, pins.fixedAddresses { launched = ["/usr/bin/setarch", "-R"] + launched }
         return launched
     }
 }

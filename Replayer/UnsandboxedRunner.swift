@@ -14,8 +14,8 @@ public struct UnsandboxedRunner: Sandbox {
         for (key, value) in try command.pinnedEnvironment(faketimeLibrary: faketimeLibrary) { environment[key] = value }
         let directory = command.workspace + command.cwd.dropFirst(command.workspaceMount.count)
         // `env` finds a bare program name in the command's own PATH.
-        return try ProcessLauncher.run(executable: "/usr/bin/env", arguments: ["--"] + command.launchedArgv,
+        return try ProcessLauncher.run(executable: "/usr/bin/env", arguments: ["--"] + command.launchedArgv(setarch: false),
                                        environment: environment, directory: directory, timeout: command.timeout,
-                                       outputLimit: command.outputLimit)
+                                       outputLimit: command.outputLimit, fixedAddresses: command.pins.fixedAddresses)
     }
 }

@@ -75,6 +75,21 @@ if arguments.contains("--recorder-only") {
     }
 }
 
+// --replayer-only: just the replay figures (sandbox overhead per step, a 200-step replay).
+if arguments.contains("--replayer-only") {
+    do {
+        let figures = try ReplayBench.measure(work: work + "/replayer")
+        let data = try JSONSerialization.data(withJSONObject: ["replayer": figures], options: [.prettyPrinted, .sortedKeys])
+        print(String(decoding: data, as: UTF8.self))
+        try? FileManager.default.removeItem(atPath: work)
+        exit(0)
+    } catch {
+        print("{\"replayer\": {\"error\": \"\(error)\"}}")
+        try? FileManager.default.removeItem(atPath: work)
+        exit(1)
+    }
+}
+
 // The standard synthetic mix: model calls, reasoning, tool calls, process.exec with output, file writes.
 var generator = SyntheticTrace(seed: 42)
 var events: [Event] = []
@@ -199,9 +214,20 @@ do {
         recorder = ["error": "\(error)"]
     }
 
+    // 7. The replayer: sandbox overhead per step, a generated 200-step replay.
+    var replayerFailed = false
+    let replayer: [String: Any]
+    do {
+        replayer = storageOnly ? ["skipped": "--storage-only"] : try ReplayBench.measure(work: work + "/replayer")
+    } catch {
+        replayerFailed = true
+        replayer = ["error": "\(error)"]
+    }
+
     let result: [String: Any] = [
         "collector_ingest": collector,
         "recorder": recorder,
+        "replayer": replayer,
         "events": events.count,
         "sessions": Set(events.map(\.session)).count,
         "kind_mix": kindMix,
@@ -240,7 +266,7 @@ do {
     ]
     let data = try JSONSerialization.data(withJSONObject: result, options: [.prettyPrinted, .sortedKeys])
     print(String(decoding: data, as: UTF8.self))
-    if collectorFailed || recorderFailed { exit(1) }
+    if collectorFailed || recorderFailed || replayerFailed { exit(1) }
 } catch {
     FileHandle.standardError.write(Data("parallax-bench: \(error)\n".utf8))
     exit(1)
