@@ -11,12 +11,12 @@ import Testing
 
     @Test func opensShellScriptsAndSubstitutions() {
         let c = ShellCommand.parse("sudo bash -c 'git push -f' && echo `rm -rf x` $(ls \"$(pwd)\")")
-        let programs = c.map { CommandLine(words: $0.words).program }
+        let programs = c.map { CommandInvocation(words: $0.words).program }
         #expect(programs.contains("git") && programs.contains("rm") && programs.contains("ls") && programs.contains("pwd"))
     }
 
     @Test func peelsWrappers() {
-        let line = CommandLine(words: ["sudo", "-u", "root", "env", "A=1", "-u", "B", "timeout", "5", "/usr/bin/git", "push", "--force"])
+        let line = CommandInvocation(words: ["sudo", "-u", "root", "env", "A=1", "-u", "B", "timeout", "5", "/usr/bin/git", "push", "--force"])
         #expect(line.wrappers == ["sudo", "env", "timeout"] && line.program == "git")
         #expect(line.envAssignments == ["A": "1"] && line.envUnsets == ["B"])
         #expect(line.hasFlag("--force") && !line.hasFlag("-f"))
@@ -24,7 +24,7 @@ import Testing
     }
 
     @Test func flagsAfterDoubleDashAreOperands() {
-        let line = CommandLine(words: ["rm", "--", "-rf"])
+        let line = CommandInvocation(words: ["rm", "--", "-rf"])
         #expect(!line.hasFlag("-r") && line.operands == ["-rf"])
     }
 

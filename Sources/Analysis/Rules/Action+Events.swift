@@ -28,7 +28,7 @@ extension Action {
     static func commandActions(_ commands: [ShellCommand], seq: UInt64, source: EventKind, extraEnv: [String] = []) -> [Action] {
         var out: [Action] = []
         for c in commands {
-            let line = CommandLine(words: c.words)
+            let line = CommandInvocation(words: c.words)
             let env = Array(c.assignments.keys).sorted() + line.envAssignments.keys.sorted() + line.envUnsets + extraEnv
             if !c.words.isEmpty {
                 out.append(Action(kind: .command, seq: seq, source: source, text: c.words.joined(separator: " "),
@@ -48,7 +48,7 @@ extension Action {
     }
 
     /// A request made by `curl`, `wget` or HTTPie, with the method its options imply.
-    static func impliedRequest(_ line: CommandLine, seq: UInt64, source: EventKind) -> Action? {
+    static func impliedRequest(_ line: CommandInvocation, seq: UInt64, source: EventKind) -> Action? {
         let args = line.arguments
         switch line.program {
         case "curl":

@@ -16,7 +16,7 @@ public struct Action: Sendable, Hashable {
     /// The text rules' `text` patterns see: the command line, the path, the URL or the tool input.
     public var text: String
     /// For commands: the words read as a command line.
-    public var command: CommandLine?
+    public var command: CommandInvocation?
     /// Environment names a command sets or unsets (its prefix assignments, `env`, the event's env delta).
     public var environment: [String]
     /// For file actions: the path as recorded.
@@ -28,7 +28,7 @@ public struct Action: Sendable, Hashable {
     /// For tool actions: the tool's name.
     public var tool: String?
 
-    public init(kind: Kind, seq: UInt64, source: EventKind, text: String, command: CommandLine? = nil, environment: [String] = [],
+    public init(kind: Kind, seq: UInt64, source: EventKind, text: String, command: CommandInvocation? = nil, environment: [String] = [],
                 path: String? = nil, method: String? = nil, url: String? = nil, host: String? = nil, tool: String? = nil) {
         self.kind = kind
         self.seq = seq

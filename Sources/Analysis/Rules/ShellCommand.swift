@@ -45,7 +45,7 @@ public struct ShellCommand: Sendable, Hashable {
         }
         guard !words.isEmpty || !raw.writes.isEmpty || !assignments.isEmpty else { return [] }
         var out = [ShellCommand(words: Array(words), assignments: assignments, writes: raw.writes)]
-        let unwrapped = CommandLine(words: Array(words))
+        let unwrapped = CommandInvocation(words: Array(words))
         if let script = unwrapped.shellScript, depth < 4 {
             out += parse(script, depth: depth + 1)
         }

@@ -1,6 +1,6 @@
 /// A command's words read the way rules need them: wrappers such as `sudo` or `env` peeled off,
 /// the program's base name, its flags and its operands.
-public struct CommandLine: Sendable, Hashable {
+public struct CommandInvocation: Sendable, Hashable {
     /// Wrapper programs that ran the command (`sudo`, `env`, `nohup`, `timeout`, …), outermost first.
     public var wrappers: [String]
     /// Base name of the program, e.g. `git` for `/usr/bin/git`.
