@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "Collector", targets: ["Collector"]),
         .library(name: "Recorder", targets: ["Recorder"]),
         .library(name: "Replayer", targets: ["Replayer"]),
+        .library(name: "ModelTape", targets: ["ModelTape"]),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
@@ -53,6 +54,8 @@ let package = Package(
         .executableTarget(name: "parallax-core", dependencies: ["ParallaxCLI"], swiftSettings: strict),
         // Materializer and sandbox for replays; top-level like Collector/ (DESIGN §2).
         .target(name: "Replayer", dependencies: ["Recorder", "TraceModel", "TraceWire"], path: "Replayer", swiftSettings: strict),
+        // Model-API recording proxy, canonical request digests, and the tape server that replays model calls.
+        .target(name: "ModelTape", dependencies: ["TraceModel", "Recorder", "CMicroHTTPD", "CMicroHTTPDShim"], swiftSettings: strict),
         .executableTarget(name: "parallax-bench", dependencies: ["TraceModel", "TraceWire", "TraceStore", "Recorder", "CSQLite"], swiftSettings: strict),
 
         .testTarget(name: "TraceModelTests", dependencies: ["TraceModel"], swiftSettings: strict),
@@ -62,6 +65,7 @@ let package = Package(
         .testTarget(name: "RecorderTests", dependencies: ["Recorder", "Shipper", "Collector", "TraceStore", "TraceWire", "TraceModel"],
                     swiftSettings: strict),
         .testTarget(name: "ReplayerTests", dependencies: ["Replayer", "Recorder", "TraceModel"], swiftSettings: strict),
+        .testTarget(name: "ModelTapeTests", dependencies: ["ModelTape", "Recorder", "TraceModel"], swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["ParallaxCLI", "CLIKit", "Collector", "TraceStore", "TraceWire", "TraceModel"], swiftSettings: strict),
     ]
 )
