@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "Recorder", targets: ["Recorder"]),
         .library(name: "Replayer", targets: ["Replayer"]),
         .library(name: "Analysis", targets: ["Analysis"]),
+        .library(name: "ModelTape", targets: ["ModelTape"]),
     ],
     targets: [
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
@@ -56,6 +57,8 @@ let package = Package(
         .target(name: "Replayer", dependencies: ["Recorder", "TraceModel", "TraceWire"], path: "Replayer", swiftSettings: strict),
         // Behavior-gap analysis over `[Event]`: rules, per-session features, statistics, alignment.
         .target(name: "Analysis", dependencies: ["TraceModel"], swiftSettings: strict),
+        // Model-API recording proxy, canonical request digests, and the tape server that replays model calls.
+        .target(name: "ModelTape", dependencies: ["TraceModel", "Recorder", "CMicroHTTPD", "CMicroHTTPDShim"], swiftSettings: strict),
         .executableTarget(name: "parallax-bench", dependencies: ["TraceModel", "TraceWire", "TraceStore", "Recorder", "Replayer", "CSQLite"], swiftSettings: strict),
 
         .testTarget(name: "TraceModelTests", dependencies: ["TraceModel"], swiftSettings: strict),
@@ -66,6 +69,7 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "ReplayerTests", dependencies: ["Replayer", "Recorder", "TraceModel"], swiftSettings: strict),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "TraceModel"], swiftSettings: strict),
+        .testTarget(name: "ModelTapeTests", dependencies: ["ModelTape", "Recorder", "TraceModel"], swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["ParallaxCLI", "CLIKit", "Collector", "TraceStore", "TraceWire", "TraceModel"], swiftSettings: strict),
     ]
 )

@@ -66,7 +66,7 @@ mhd_shim_daemon *mhd_shim_start(const mhd_shim_options *o, char *error, size_t e
     // The logger goes first so that start-up errors reach it.
     add_item(items, &n, MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)shim_log, shim);
     add_item(items, &n, MHD_OPTION_SOCK_ADDR, 0, &address);
-    if (o->thread_pool_size > 1)
+    if (o->thread_pool_size > 1 && !o->thread_per_connection)
         add_item(items, &n, MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)o->thread_pool_size, NULL);
     add_item(items, &n, MHD_OPTION_CONNECTION_LIMIT, (intptr_t)o->connection_limit, NULL);
     add_item(items, &n, MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)o->connection_timeout, NULL);
@@ -78,7 +78,9 @@ mhd_shim_daemon *mhd_shim_start(const mhd_shim_options *o, char *error, size_t e
         add_item(items, &n, MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)o->notify_connection, o->notify_connection_cls);
     if (o->uri_log != NULL)
         add_item(items, &n, MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)o->uri_log, o->uri_log_cls);
-    unsigned int flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    unsigned int flags = o->thread_per_connection
+        ? MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG
+        : MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (o->tls_cert_pem != NULL && o->tls_key_pem != NULL) {
         shim->tls_cert_pem = strdup(o->tls_cert_pem);
         shim->tls_key_pem = strdup(o->tls_key_pem);

@@ -8,8 +8,9 @@
 /// The URI-log callback (MHD_OPTION_URI_LOG_CALLBACK): its result becomes the request's *con_cls.
 typedef void *(*mhd_shim_uri_log_callback)(void *cls, const char *uri, struct MHD_Connection *connection);
 
-/// Everything MHD_start_daemon is given. The daemon always runs epoll in its own thread(s) with an
-/// inter-thread channel (needed by MHD_quiesce_daemon); TLS is on when a certificate is given.
+/// Everything MHD_start_daemon is given. The daemon runs epoll in its own thread(s), or one thread per
+/// connection (thread_per_connection), with an inter-thread channel (needed by MHD_quiesce_daemon);
+/// TLS is on when a certificate is given.
 typedef struct mhd_shim_options {
     struct sockaddr_in bind_address;    // MHD_OPTION_SOCK_ADDR
     unsigned int thread_pool_size;      // MHD_OPTION_THREAD_POOL_SIZE (0 or 1: no pool)
@@ -29,6 +30,9 @@ typedef struct mhd_shim_options {
     void *notify_connection_cls;
     mhd_shim_uri_log_callback uri_log;               // may be NULL
     void *uri_log_cls;
+    // One thread per connection (poll) instead of the epoll pool: handlers and content-reader
+    // callbacks may then block, as a streaming proxy's do. thread_pool_size is ignored.
+    int thread_per_connection;
 } mhd_shim_options;
 
 /// A running daemon together with the log sink its error messages go to.
