@@ -55,6 +55,28 @@ def paired_exact(x, y):
     return float(res.pvalue)
 
 
+def stratified_exact(strata):
+    """Exact within-stratum permutation p of |mean over strata of mean(y) - mean(x)| (itertools)."""
+    def stat(pairs):
+        return sum(np.mean(y) - np.mean(x) for x, y in pairs) / len(pairs)
+    observed = abs(stat(strata))
+    scale = max(1.0, max(abs(v) for x, y in strata for v in x + y))
+    options = []
+    for x, y in strata:
+        pooled = x + y
+        arrangements = []
+        for chosen in itertools.combinations(range(len(pooled)), len(y)):
+            ys = [pooled[i] for i in chosen]
+            xs = [pooled[i] for i in range(len(pooled)) if i not in chosen]
+            arrangements.append((xs, ys))
+        options.append(arrangements)
+    hits = total = 0
+    for combo in itertools.product(*options):
+        total += 1
+        hits += abs(stat(combo)) >= observed - 1e-9 * scale
+    return hits / total
+
+
 def holm(ps):
     m = len(ps)
     order = sorted(range(m), key=lambda i: ps[i])
@@ -91,6 +113,11 @@ def main():
         [[1, 1, 1, 0, 1, 1, 0, 1, 1, 1], [0, 0, 1, 0, 0, 1, 0, 0, 0, 1]],
         [[2.0, 2.0, 2.0], [1.0, 3.0, 2.0]],
     ]
+    strata_cases = [
+        [[[0, 1, 0], [1, 1, 1]], [[0, 0], [1, 0, 1]], [[1, 0, 0, 0], [1, 1]]],
+        [[[2.5, 3.0], [4.0, 5.5]], [[10.0, 12.0, 11.0], [13.0, 12.5]]],
+        [[[1.0], [3.0]], [[2.0], [1.5]], [[0.5], [2.5]], [[4.0], [6.0]]],
+    ]
     p_lists = [[0.01, 0.04, 0.03, 0.2], [0.5, 0.5, 0.001], [0.04, 0.04, 0.04, 0.04], [0.0001]]
     effect_samples = [[[1.5, 2.0, 3.2, 4.1, 5.0], [2.2, 2.9, 3.0, 6.5, 7.1, 7.3]], [[10, 11, 12], [7, 8, 9, 10]]]
     quantile_ps = [0.5, 0.975, 0.995, 0.01, 1e-6, 0.9999999]
@@ -102,6 +129,7 @@ def main():
         "fisher": [{"table": t, "p": float(stats.fisher_exact(t, alternative="two-sided").pvalue)} for t in tables],
         "permutation": [{"x": x, "y": y, "p": permutation_exact(np.array(x, float), np.array(y, float))} for x, y in samples],
         "paired": [{"x": x, "y": y, "p": paired_exact(np.array(x, float), np.array(y, float))} for x, y in paired],
+        "stratified": [{"strata": st, "p": stratified_exact(st)} for st in strata_cases],
         "holm": [{"p": ps, "adjusted": holm(ps)} for ps in p_lists],
         "effect": [{"x": x, "y": y, "d": hedges_g(x, y)[0], "g": hedges_g(x, y)[1]} for x, y in effect_samples],
         "normal": [{"p": p, "z": float(stats.norm.ppf(p))} for p in quantile_ps],

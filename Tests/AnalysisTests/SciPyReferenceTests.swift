@@ -93,6 +93,16 @@ import Testing
         }
     }
 
+    @Test func stratifiedPermutationMatchesFullEnumeration() throws {
+        for c in try Self.cases("stratified") {
+            let strata = (c["strata"] as! [[Any]]).map { PermutationTest.Stratum(x: Self.doubles($0[0]), y: Self.doubles($0[1])) }
+            var rng = SeededRandom(seed: 1)
+            let mine = PermutationTest.stratified(strata, using: &rng)
+            #expect(mine.exact)
+            #expect(Self.close(mine.pValue, (c["p"] as! NSNumber).doubleValue), "\(strata): \(mine.pValue)")
+        }
+    }
+
     @Test func holmMatchesTheStepDownFormula() throws {
         for c in try Self.cases("holm") {
             let mine = Holm.adjust(Self.doubles(c["p"])), expected = Self.doubles(c["adjusted"])

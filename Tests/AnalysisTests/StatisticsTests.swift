@@ -69,6 +69,25 @@ import Testing
         #expect(paired.contains(0))
     }
 
+    @Test func stratifiedWithOneRunPerSideIsTheSignFlipTest() {
+        let x: [Double] = [1, 2, 0.5, 4, 3, 2.2], y: [Double] = [3, 1.5, 2.5, 6, 3.5, 2.0]
+        var a = SeededRandom(seed: 1), b = SeededRandom(seed: 1)
+        let strata = zip(x, y).map { PermutationTest.Stratum(x: [$0], y: [$1]) }
+        let stratified = PermutationTest.stratified(strata, using: &a)
+        let signFlip = PermutationTest.paired(differences: zip(y, x).map { $0 - $1 }, using: &b)
+        #expect(stratified.exact && abs(stratified.pValue - signFlip.pValue) < 1e-12)
+        #expect(abs(stratified.observed - signFlip.observed) < 1e-12)
+    }
+
+    @Test func stratifiedIgnoresDifferencesBetweenTasks() {
+        // Task 2 is far higher in both arms; within tasks the arms match, so nothing is found.
+        let strata = [PermutationTest.Stratum(x: [1, 2, 3], y: [1, 2, 3]), PermutationTest.Stratum(x: [100, 101], y: [100, 101, 102])]
+        var rng = SeededRandom(seed: 4)
+        #expect(PermutationTest.stratified(strata, using: &rng).pValue > 0.5)
+        let ci = Bootstrap.stratifiedDifference(strata, using: &rng)
+        #expect(ci.contains(0.5) && ci.upper < 5)
+    }
+
     @Test func effectSizesAreNilWithoutSpread() {
         #expect(Descriptive.cohensD([1, 1], [1, 1]) == nil)
         #expect(Descriptive.cohensD([1], [2]) == nil)

@@ -81,6 +81,33 @@ import Testing
         #expect(Double(found) / Double(Self.cohorts) >= 0.8)
     }
 
+    /// Tasks differ in their base rate (0.05 to 0.9); both arms share each task's rate.
+    @Test func stratifiedOnAACohortsKeepsItsLevel() {
+        var rng = SeededRandom(seed: 51)
+        var flagged = 0
+        let rates = [0.05, 0.3, 0.6, 0.9]
+        for _ in 0..<Self.cohorts {
+            let strata = rates.map { p in
+                PermutationTest.Stratum(x: (0..<5).map { _ in rng.bernoulli(p) ? 1 : 0 }, y: (0..<5).map { _ in rng.bernoulli(p) ? 1 : 0 })
+            }
+            if PermutationTest.stratified(strata, resamples: 199, exactLimit: 0, using: &rng).pValue < 0.05 { flagged += 1 }
+        }
+        #expect(Double(flagged) / Double(Self.cohorts) <= falsePositiveCeiling(trials: Self.cohorts))
+    }
+
+    /// Planted: rate 0.1 vs 0.4 in each of 4 tasks with 10 sessions per task and arm (40 per arm).
+    @Test func stratifiedFindsThePlantedRateGap() {
+        var rng = SeededRandom(seed: 52)
+        var found = 0
+        for _ in 0..<Self.cohorts {
+            let strata = (0..<4).map { _ in
+                PermutationTest.Stratum(x: (0..<10).map { _ in rng.bernoulli(0.1) ? 1 : 0 }, y: (0..<10).map { _ in rng.bernoulli(0.4) ? 1 : 0 })
+            }
+            if PermutationTest.stratified(strata, resamples: 199, exactLimit: 0, using: &rng).pValue < 0.05 { found += 1 }
+        }
+        #expect(Double(found) / Double(Self.cohorts) >= 0.8)
+    }
+
     @Test func bootstrapCoversTheTrueDifference() {
         var rng = SeededRandom(seed: 41)
         var covered = 0

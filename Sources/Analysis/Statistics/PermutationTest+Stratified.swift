@@ -1,0 +1,86 @@
+extension PermutationTest {
+    /// One stratum (a task): the baseline values `x` and the condition values `y`.
+    public struct Stratum: Sendable, Hashable {
+        public var x: [Double]
+        public var y: [Double]
+        public init(x: [Double], y: [Double]) { self.x = x; self.y = y }
+    }
+
+    /// Stratified two-sided test of the mean over strata of mean(y) − mean(x): condition labels
+    /// are permuted within each stratum only, so differences between tasks cannot look like an
+    /// effect. With one value per side in every stratum this is the sign-flip test of the paired
+    /// differences. Exact when the rearrangements are few, else Monte Carlo with +1.
+    public static func stratified(
+        _ strata: [Stratum], resamples: Int = 9_999, exactLimit: Int = defaultExactLimit, using rng: inout SeededRandom
+    ) -> Result {
+        let strata = strata.filter { !$0.x.isEmpty && !$0.y.isEmpty }
+        precondition(!strata.isEmpty, "need a stratum with values on both sides")
+        let k = Double(strata.count)
+        func contribution(_ s: Stratum, ySum: Double, total: Double) -> Double {
+            ySum / Double(s.y.count) - (total - ySum) / Double(s.x.count)
+        }
+        let totals = strata.map { ($0.x + $0.y).reduce(0, +) }
+        let observed = zip(strata, totals).reduce(0) { $0 + contribution($1.0, ySum: $1.0.y.reduce(0, +), total: $1.1) } / k
+        let bar = abs(observed) - tolerance(strata.flatMap { $0.x + $0.y })
+
+        var count = 1
+        var exact = true
+        for s in strata {
+            guard let c = combinations(s.x.count + s.y.count, s.y.count, limit: exactLimit), count <= exactLimit / c else { exact = false; break }
+            count *= c
+        }
+        if exact {
+            // Each stratum's possible contributions; the statistic is their sum over strata.
+            let lists = zip(strata, totals).map { s, total in
+                var out: [Double] = []
+                forEachSubsetSum(s.x + s.y, size: s.y.count) { out.append(contribution(s, ySum: $0, total: total)) }
+                return out
+            }
+            var hits = 0
+            func walk(_ i: Int, _ sum: Double) {
+                if i == lists.count { if abs(sum / k) >= bar { hits += 1 }; return }
+                for c in lists[i] { walk(i + 1, sum + c) }
+            }
+            walk(0, 0)
+            return Result(observed: observed, pValue: Double(hits) / Double(count), exact: true, resamples: count)
+        }
+        var work = strata.map { $0.y + $0.x }
+        var hits = 0
+        for _ in 0..<resamples {
+            var sum = 0.0
+            for (j, s) in strata.enumerated() {
+                var ySum = 0.0
+                for i in 0..<s.y.count {
+                    let r = i + rng.below(work[j].count - i)
+                    work[j].swapAt(i, r)
+                    ySum += work[j][i]
+                }
+                sum += contribution(s, ySum: ySum, total: totals[j])
+            }
+            if abs(sum / k) >= bar { hits += 1 }
+        }
+        return Result(observed: observed, pValue: Double(hits + 1) / Double(resamples + 1), exact: false, resamples: resamples)
+    }
+}
+
+extension Bootstrap {
+    /// Interval for the mean over strata of mean(y) − mean(x). With one value per side in every
+    /// stratum the strata (tasks) are resampled — the paired bootstrap; otherwise each side of
+    /// each stratum is resampled within itself, treating the tasks as fixed.
+    public static func stratifiedDifference(
+        _ strata: [PermutationTest.Stratum], level: Double = 0.95, resamples: Int = 4_999, using rng: inout SeededRandom
+    ) -> Interval {
+        let strata = strata.filter { !$0.x.isEmpty && !$0.y.isEmpty }
+        precondition(!strata.isEmpty, "need a stratum with values on both sides")
+        if strata.allSatisfy({ $0.x.count == 1 && $0.y.count == 1 }) {
+            return meanOfDifferences(strata.map { $0.y[0] - $0.x[0] }, level: level, resamples: resamples, using: &rng)
+        }
+        var stats = [Double](repeating: 0, count: resamples)
+        for r in 0..<resamples {
+            var sum = 0.0
+            for s in strata { sum += resampledMean(s.y, &rng) - resampledMean(s.x, &rng) }
+            stats[r] = sum / Double(strata.count)
+        }
+        return percentile(stats, level: level)
+    }
+}
