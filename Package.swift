@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "AgentCLI", dependencies: ["CLIKit", "Recorder", "TraceModel"], swiftSettings: strict),
         // The HTTP client for the collector API and the shipper; the only recorder-side code that needs FoundationNetworking.
         .target(name: "Shipper", dependencies: ["Recorder", "TraceModel", "TraceWire"], swiftSettings: strict),
-        .target(name: "ParallaxCLI", dependencies: ["TraceModel", "TraceWire", "TraceStore", "Collector", "Recorder", "Shipper", "CLIKit", "AgentCLI", "Replayer"],
+        .target(name: "ParallaxCLI", dependencies: ["TraceModel", "TraceWire", "TraceStore", "Collector", "Recorder", "Shipper", "CLIKit", "AgentCLI", "Replayer", "Analysis"],
                 swiftSettings: strict),
         // `parallax` is a small C launcher: `emit` under a recorder is answered there in about a
         // millisecond; `emit`/`hook` otherwise go to `parallax-agent`, every other verb to `parallax-core`.

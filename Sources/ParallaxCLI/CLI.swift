@@ -9,7 +9,7 @@ public enum CLI {
 
     static let verbs: [Verb] = [
         IngestVerb.verb, SessionsVerb.verb, EventsVerb.verb, VerifyVerb.verb, SchemaVerb.verb, CollectorVerb.verb, GenerateVerb.verb,
-        RecordVerb.verb, ShipVerb.verb, ReplayVerb.verb,
+        RecordVerb.verb, ShipVerb.verb, ReplayVerb.verb, GapVerb.verb,
     ] + AgentCLI.verbs
 
     static var overview: String {
