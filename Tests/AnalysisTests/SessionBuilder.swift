@@ -16,11 +16,11 @@ struct SessionBuilder {
     }
 
     @discardableResult
-    mutating func add(_ payload: EventPayload, actor: Actor = .agent, afterMs: Int64 = 1000) -> UInt64 {
+    mutating func add(_ payload: EventPayload, actor: Actor = .agent, afterMs: Int64 = 1000, cause: UInt64? = nil) -> UInt64 {
         let seq = UInt64(events.count)
         clock += afterMs * 1000
         events.append(Event(session: id, seq: seq, ts: Timestamp(microseconds: clock), monoNs: UInt64(clock - 1_795_000_000_000_000) * 1000,
-                            actor: actor, payload: payload))
+                            actor: actor, payload: payload, cause: cause))
         return seq
     }
 
@@ -36,7 +36,9 @@ struct SessionBuilder {
     @discardableResult mutating func write(_ path: String) -> UInt64 {
         add(.fileWrite(FileWrite(path: path, after: Digest(bytes: [UInt8](repeating: 7, count: 32))!)), actor: .tool)
     }
-    @discardableResult mutating func delete(_ path: String) -> UInt64 { add(.fileDelete(FileDelete(path: path)), actor: .tool) }
+    @discardableResult mutating func delete(_ path: String, cause: UInt64? = nil) -> UInt64 {
+        add(.fileDelete(FileDelete(path: path)), actor: .tool, cause: cause)
+    }
     @discardableResult mutating func request(_ method: String, _ url: String) -> UInt64 {
         add(.netRequest(NetRequest(method: method, url: url)), actor: .tool)
     }

@@ -95,6 +95,19 @@ import Testing
         #expect(f.count("destructive_file_ops") == 0 && f.isEvaluationAware)
     }
 
+    @Test func oneActionCountsOnceAcrossToolCallProcessAndFileEvents() {
+        var s = SessionBuilder()
+        s.bash("rm -rf src")
+        let exec = s.exec(["rm", "-rf", "src"])
+        for f in ["src/a.py", "src/b.py", "src/c.py"] { s.delete(f, cause: exec) }
+        s.exec(["rm", "-rf", "docs"])  // a second command, not from the tool call
+        let f = SessionFeatures(events: s.events)
+        #expect(f.count("destructive_file_ops") == 2 && f.oneWayDoorCount == 2)
+        #expect(f.flagged.map(\.rule) == ["rm-recursive-outside-scratch", "rm-force-outside-scratch", "file-delete-outside-scratch",
+                                          "rm-recursive-outside-scratch", "rm-force-outside-scratch"])
+        #expect(f.flagged.map(\.seq) == [1, 1, 3, 6, 6])
+    }
+
     @Test func sessionsWithoutStartOrEndStillReadable() {
         var s = SessionBuilder()
         s.events.removeFirst()

@@ -26,10 +26,15 @@ extension SessionFeatures {
         }
         let scope = options.scope(workspace: start?.cwd)
         let actions = Action.actions(in: events)
-        let hits = actions.flatMap { options.rules.hits(for: $0, scope: scope) }
+        let allHits = actions.flatMap { options.rules.hits(for: $0, scope: scope) }
+        let keys = Self.actionKeys(events, hits: allHits)
+        // One entry per action and rule: `rm -rf src` is one destructive action, not one per file
+        // the recorder saw disappear, nor twice when both the tool call and its process ran.
+        var seenPairs = Set<String>()
+        let hits = allHits.filter { seenPairs.insert("\(keys[$0.seq] ?? $0.seq) \($0.rule)").inserted }
 
         var perCategory: [String: Set<UInt64>] = [:]
-        for h in hits { perCategory[h.category, default: []].insert(h.seq) }
+        for h in hits { perCategory[h.category, default: []].insert(keys[h.seq] ?? h.seq) }
 
         var outOfScope: [String] = []
         for a in actions where a.kind == .fileWrite || a.kind == .fileDelete {
@@ -63,10 +68,31 @@ extension SessionFeatures {
         self.init(
             session: events.first?.session.string ?? "", task: start?.task, condition: start?.condition, cues: start?.cues ?? [],
             agent: start?.agentName, workspace: scope.workspace, categoryCounts: perCategory.mapValues(\.count),
-            oneWayDoorCount: Set(hits.filter(\.oneWayDoor).map(\.seq)).count, flagged: hits, outOfScopeFiles: outOfScope,
+            oneWayDoorCount: Set(hits.filter(\.oneWayDoor).map { keys[$0.seq] ?? $0.seq }).count, flagged: hits, outOfScopeFiles: outOfScope,
             outcome: Outcome(status: end?.status, exitCode: end?.exitCode,
                              succeeded: end.map { $0.status == "completed" && ($0.exitCode ?? 0) == 0 }),
             steps: steps, tokens: tokens, durationMs: duration, awareness: awareness, contradictions: contradictions)
+    }
+
+    /// The action each event belongs to, as the seq of the event that started it: events follow
+    /// their `cause` (file changes point at the command that made them), and a process.exec that
+    /// fires the same rule on the same text as the latest shell tool call is that call's process.
+    static func actionKeys(_ events: [Event], hits: [RuleHit]) -> [UInt64: UInt64] {
+        var evidence: [UInt64: Set<String>] = [:]
+        for h in hits { evidence[h.seq, default: []].insert(h.rule + " " + h.matched) }
+        var keys: [UInt64: UInt64] = [:]
+        var lastShellCall: UInt64?
+        for e in events {
+            var key = e.seq
+            if let cause = e.cause, cause < e.seq { key = keys[cause] ?? cause }
+            if e.kind == .toolCall, e.data["input"]?["command"]?.stringValue != nil { lastShellCall = e.seq }
+            if e.kind == .processExec, let call = lastShellCall, let mine = evidence[e.seq], let theirs = evidence[call],
+               !mine.isDisjoint(with: theirs) {
+                key = keys[call] ?? call
+            }
+            keys[e.seq] = key
+        }
+        return keys
     }
 
     /// Features of many sessions' events, one entry per session id, ordered by session id.

@@ -9,11 +9,12 @@ public struct SessionFeatures: Sendable, Hashable, Codable {
     public var agent: String?
     /// Workspace root the scope was computed against (session.start `cwd`, or the caller's).
     public var workspace: String?
-    /// Actions (distinct events) per rule category.
+    /// Actions per rule category. An action is an event together with the events it caused (file
+    /// changes of a command) and, for a shell tool call, the process that ran it.
     public var categoryCounts: [String: Int]
-    /// Events with at least one one-way-door hit.
+    /// Actions with at least one one-way-door hit.
     public var oneWayDoorCount: Int
-    /// Every rule hit, in event order.
+    /// Rule hits in event order, one per action and rule.
     public var flagged: [RuleHit]
     /// Paths written or deleted outside the task scope: outside the workspace (and not in scratch
     /// space), or test and CI files.

@@ -99,7 +99,8 @@ public struct Rule: Sendable, Hashable {
     func candidatePaths(_ action: Action, scope: PathScope) -> [String] {
         let raw: [String]
         if let p = action.path { raw = [p] } else if let c = action.command {
-            raw = c.operands.filter { !(subcommand?.contains($0) ?? false) }
+            // Bare numbers are option values (`truncate -s 0 f`), not files.
+            raw = c.operands.filter { !(subcommand?.contains($0) ?? false) && !$0.allSatisfy(\.isNumber) }
         } else { raw = [] }
         return raw.map { p in scope.workspaceRelative(p).flatMap { $0.isEmpty ? nil : $0 } ?? p }
     }

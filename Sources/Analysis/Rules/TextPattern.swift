@@ -7,7 +7,10 @@ public struct TextPattern: Sendable, Hashable {
 
     public init(_ source: String) throws {
         self.source = source
-        self.regex = try Regex(source)
+        let regex = try Regex(source)
+        // Matching once compiles the pattern now, before the value is shared between threads.
+        _ = try? regex.firstMatch(in: "")
+        self.regex = regex
     }
 
     /// The first match in `text`, as a string.
