@@ -4,9 +4,10 @@ BUILD_DIR ?= .build
 RELEASE    = $(BUILD_DIR)/release
 DEBUG      = $(BUILD_DIR)/debug
 
-# Debian packages from DESIGN §9 (installed only when missing) and the PyPI package the schema tests use.
+# Debian packages from DESIGN §9 (installed only when missing) and the PyPI packages the tests use: jsonschema for
+# the schema checks, the official openai and anthropic SDKs for the model-proxy acceptance test.
 DEB_PACKAGES = libsqlite3-dev libzstd-dev libmicrohttpd-dev libssl-dev libpq-dev pkg-config bubblewrap libfaketime zstd sqlite3 curl openssl
-PY_PACKAGES  = jsonschema
+PY_PACKAGES  = jsonschema openai anthropic
 
 .PHONY: setup build test demo bench clean
 

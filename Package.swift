@@ -43,7 +43,8 @@ let package = Package(
         .target(name: "AgentCLI", dependencies: ["CLIKit", "Recorder", "TraceModel"], swiftSettings: strict),
         // The HTTP client for the collector API and the shipper; the only recorder-side code that needs FoundationNetworking.
         .target(name: "Shipper", dependencies: ["Recorder", "TraceModel", "TraceWire"], swiftSettings: strict),
-        .target(name: "ParallaxCLI", dependencies: ["TraceModel", "TraceWire", "TraceStore", "Collector", "Recorder", "Shipper", "CLIKit", "AgentCLI"],
+        .target(name: "ParallaxCLI", dependencies: ["TraceModel", "TraceWire", "TraceStore", "Collector", "Recorder", "Shipper", "CLIKit", "AgentCLI",
+                                                   "ModelTape"],
                 swiftSettings: strict),
         // `parallax` is a small C launcher: `emit` under a recorder is answered there in about a
         // millisecond; `emit`/`hook` otherwise go to `parallax-agent`, every other verb to `parallax-core`.
@@ -66,6 +67,7 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "ReplayerTests", dependencies: ["Replayer", "Recorder", "TraceModel"], swiftSettings: strict),
         .testTarget(name: "ModelTapeTests", dependencies: ["ModelTape", "Recorder", "TraceModel"], swiftSettings: strict),
-        .testTarget(name: "CLITests", dependencies: ["ParallaxCLI", "CLIKit", "Collector", "TraceStore", "TraceWire", "TraceModel"], swiftSettings: strict),
+        .testTarget(name: "CLITests", dependencies: ["ParallaxCLI", "CLIKit", "Collector", "TraceStore", "TraceWire", "TraceModel",
+                                                  "ModelTape", "Recorder"], swiftSettings: strict),
     ]
 )
