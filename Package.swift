@@ -44,7 +44,8 @@ let package = Package(
         .target(name: "AgentCLI", dependencies: ["CLIKit", "Recorder", "TraceModel"], swiftSettings: strict),
         // The HTTP client for the collector API and the shipper; the only recorder-side code that needs FoundationNetworking.
         .target(name: "Shipper", dependencies: ["Recorder", "TraceModel", "TraceWire"], swiftSettings: strict),
-        .target(name: "ParallaxCLI", dependencies: ["TraceModel", "TraceWire", "TraceStore", "Collector", "Recorder", "Shipper", "CLIKit", "AgentCLI", "Replayer", "Analysis"],
+        .target(name: "ParallaxCLI", dependencies: ["TraceModel", "TraceWire", "TraceStore", "Collector", "Recorder", "Shipper", "CLIKit", "AgentCLI",
+                                                   "Replayer", "Analysis", "ModelTape"],
                 swiftSettings: strict),
         // `parallax` is a small C launcher: `emit` under a recorder is answered there in about a
         // millisecond; `emit`/`hook` otherwise go to `parallax-agent`, every other verb to `parallax-core`.
@@ -59,7 +60,7 @@ let package = Package(
         .target(name: "Analysis", dependencies: ["TraceModel"], swiftSettings: strict),
         // Model-API recording proxy, canonical request digests, and the tape server that replays model calls.
         .target(name: "ModelTape", dependencies: ["TraceModel", "Recorder", "CMicroHTTPD", "CMicroHTTPDShim"], swiftSettings: strict),
-        .executableTarget(name: "parallax-bench", dependencies: ["TraceModel", "TraceWire", "TraceStore", "Recorder", "Replayer", "CSQLite"], swiftSettings: strict),
+        .executableTarget(name: "parallax-bench", dependencies: ["TraceModel", "TraceWire", "TraceStore", "Recorder", "Replayer", "CSQLite", "ModelTape"], swiftSettings: strict),
 
         .testTarget(name: "TraceModelTests", dependencies: ["TraceModel"], swiftSettings: strict),
         .testTarget(name: "TraceWireTests", dependencies: ["TraceWire"], swiftSettings: strict),
@@ -70,6 +71,7 @@ let package = Package(
         .testTarget(name: "ReplayerTests", dependencies: ["Replayer", "Recorder", "TraceModel"], swiftSettings: strict),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "TraceModel"], swiftSettings: strict),
         .testTarget(name: "ModelTapeTests", dependencies: ["ModelTape", "Recorder", "TraceModel"], swiftSettings: strict),
-        .testTarget(name: "CLITests", dependencies: ["ParallaxCLI", "CLIKit", "Collector", "TraceStore", "TraceWire", "TraceModel"], swiftSettings: strict),
+        .testTarget(name: "CLITests", dependencies: ["ParallaxCLI", "CLIKit", "Collector", "TraceStore", "TraceWire", "TraceModel",
+                                                  "ModelTape", "Recorder"], swiftSettings: strict),
     ]
 )

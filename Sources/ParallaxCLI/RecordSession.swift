@@ -1,6 +1,7 @@
 import AgentCLI
 import CLIKit
 import Foundation
+import ModelTape
 import Recorder
 import TraceModel
 
@@ -24,6 +25,7 @@ final class RecordSession {
         let spool = try openSpool()
         // Checked before the session starts, so a bad --collector or token never leaves a session half begun.
         let shipping = try BackgroundShipping(arguments: arguments, environment: environment, spool: spool, console: console)
+        let proxyConfiguration = try modelProxyConfiguration()
         let workspace = try workspaceRoot()
         let tracker: SnapshotWorkspaceTracker
         do {
@@ -72,15 +74,31 @@ final class RecordSession {
                 throughShell = true
             }
         }
+        let started = DispatchTime.now()
+        var proxy: RecordingProxy?
+        if let proxyConfiguration {
+            do {
+                let running = try RecordingProxy(configuration: proxyConfiguration,
+                                                 sink: RecorderModelEventSink(recorder: recorder, blobs: spool.blobs))
+                let urls = try running.start()
+                for (name, value) in urls.environment { childEnvironment[name] = value }
+                console.error("parallax record: model-API proxy on \(urls.anthropic) (OpenAI → \(proxyConfiguration.openAIUpstream), Anthropic → \(proxyConfiguration.anthropicUpstream))")
+                proxy = running
+            } catch {
+                try endSession(recorder, host: SessionHost(recorder: recorder, workspace: tracker, baseEnvironment: childEnvironment),
+                               tracker: tracker, termination: .exited(127), started: started)
+                throw CommandFailure(.failure, "cannot start the model-API proxy: \(error)")
+            }
+        }
         let host = SessionHost(recorder: recorder, workspace: tracker, baseEnvironment: childEnvironment)
         let server = try RecorderSocketServer(path: runtime.socketPath, handler: host.handle)
         shipping?.start()
 
-        let started = DispatchTime.now()
         let child: ChildProcess
         do {
             child = try ChildProcess(argv: argv, environment: childEnvironment)
         } catch {
+            proxy?.stop()
             server.stop()
             try endSession(recorder, host: host, tracker: tracker, termination: .exited(127), started: started)
             shipping?.finish()
@@ -88,6 +106,9 @@ final class RecordSession {
         }
         child.forwardSignals()
         let termination = child.wait()
+        if let proxy, !proxy.stop(timeoutSeconds: 10) {
+            console.error("parallax record: warning: model calls still running when the command ended could not all be recorded")
+        }
         server.stop()
         if !throughShell {
             try recordTopLevel(recorder, termination: termination, started: started, cwd: workspace)
@@ -95,6 +116,27 @@ final class RecordSession {
         try endSession(recorder, host: host, tracker: tracker, termination: termination, started: started)
         shipping?.finish()
         throw PassThroughExit(termination.shellStatus)
+    }
+
+    /// The proxy's upstreams when --proxy is given (options, then PARALLAX_UPSTREAM_*, then the real APIs).
+    func modelProxyConfiguration() throws -> ModelProxyConfiguration? {
+        guard arguments.flag("proxy") else {
+            for option in ["upstream-openai", "upstream-anthropic"] where arguments.option(option) != nil {
+                throw UsageError("record: --\(option) needs --proxy")
+            }
+            return nil
+        }
+        let configuration = ModelProxyConfiguration(
+            openAIUpstream: arguments.option("upstream-openai") ?? environment["PARALLAX_UPSTREAM_OPENAI"]
+                ?? ModelProxyConfiguration.defaultOpenAIUpstream,
+            anthropicUpstream: arguments.option("upstream-anthropic") ?? environment["PARALLAX_UPSTREAM_ANTHROPIC"]
+                ?? ModelProxyConfiguration.defaultAnthropicUpstream)
+        do {
+            try configuration.validate()
+        } catch {
+            throw UsageError("record: \(error.message)")
+        }
+        return configuration
     }
 
     func openSpool() throws -> Spool {

@@ -90,6 +90,21 @@ if arguments.contains("--replayer-only") {
     }
 }
 
+// --proxy-only: just the model proxy's overhead per streamed call.
+if arguments.contains("--proxy-only") {
+    do {
+        let figures = try ModelProxyBench.measure(work: work + "/model-proxy")
+        let data = try JSONSerialization.data(withJSONObject: ["model_proxy": figures], options: [.prettyPrinted, .sortedKeys])
+        print(String(decoding: data, as: UTF8.self))
+        try? FileManager.default.removeItem(atPath: work)
+        exit(0)
+    } catch {
+        print("{\"model_proxy\": {\"error\": \"\(error)\"}}")
+        try? FileManager.default.removeItem(atPath: work)
+        exit(1)
+    }
+}
+
 // The standard synthetic mix: model calls, reasoning, tool calls, process.exec with output, file writes.
 var generator = SyntheticTrace(seed: 42)
 var events: [Event] = []
@@ -224,8 +239,19 @@ do {
         replayer = ["error": "\(error)"]
     }
 
+    // 8. The model-API proxy: overhead per streamed call against the upstream called directly.
+    var proxyFailed = false
+    let modelProxy: [String: Any]
+    do {
+        modelProxy = storageOnly ? ["skipped": "--storage-only"] : try ModelProxyBench.measure(work: work + "/model-proxy")
+    } catch {
+        proxyFailed = true
+        modelProxy = ["error": "\(error)"]
+    }
+
     let result: [String: Any] = [
         "collector_ingest": collector,
+        "model_proxy": modelProxy,
         "recorder": recorder,
         "replayer": replayer,
         "events": events.count,
@@ -266,7 +292,7 @@ do {
     ]
     let data = try JSONSerialization.data(withJSONObject: result, options: [.prettyPrinted, .sortedKeys])
     print(String(decoding: data, as: UTF8.self))
-    if collectorFailed || recorderFailed || replayerFailed { exit(1) }
+    if collectorFailed || recorderFailed || replayerFailed || proxyFailed { exit(1) }
 } catch {
     FileHandle.standardError.write(Data("parallax-bench: \(error)\n".utf8))
     exit(1)
