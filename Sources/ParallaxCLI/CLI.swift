@@ -9,7 +9,7 @@ public enum CLI {
 
     static let verbs: [Verb] = [
         IngestVerb.verb, SessionsVerb.verb, EventsVerb.verb, VerifyVerb.verb, SchemaVerb.verb, CollectorVerb.verb, GenerateVerb.verb,
-        RecordVerb.verb, ShipVerb.verb, ReplayVerb.verb, GapVerb.verb,
+        RecordVerb.verb, ShipVerb.verb, ReplayVerb.verb, GapVerb.verb, CompareVerb.verb,
     ] + AgentCLI.verbs
 
     static var overview: String {

@@ -112,4 +112,26 @@ struct GapCLITests {
         #expect(none.code == 3, "\(none.err)")
         #expect(none.err.contains("no sessions"))
     }
+
+    @Test func compareAlignsTwoSessionsAndMarksTheFirstDivergence() throws {
+        let dir = TempDir()
+        let db = Self.store(dir)
+        let list = try JSONParser.parse(Array(cli("sessions", "--db", db, "--task", "fix-failing-test", "--json").out.utf8))
+        let ids = (list["sessions"]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue }
+        try #require(ids.count >= 2)
+        let same = cli("compare", ids[0], ids[0], "--db", db)
+        #expect(same.code == 0, "\(same.err)")
+        #expect(same.out.contains("the sessions take the same"))
+        let different = cli("compare", ids[0], ids[1], "--db", db, "--json")
+        #expect(different.code == 1, "\(different.err)")
+        let alignment = try JSONParser.parse(Array(different.out.utf8))
+        let rows = try #require(alignment["rows"]?.arrayValue)
+        let first = try #require(alignment["first_divergence"]?.int64Value)
+        #expect(rows[Int(first)]["operation"]?.stringValue != "match")
+        #expect(rows.prefix(Int(first)).allSatisfy { $0["operation"]?.stringValue == "match" })
+        let text = cli("compare", ids[0], ids[1], "--db", db)
+        #expect(text.out.contains("← first divergence"))
+        #expect(cli("compare", ids[0], "--db", db).code == 2)
+        #expect(cli("compare", ids[0], "01JD3Q7ZC4W1S5T8R2M6X9V0AB", "--db", db).code == 3)
+    }
 }
