@@ -127,4 +127,27 @@ import TraceModel
         #expect(response.data["chunks"]?.arrayValue?.count == 1)
         stream.finish()
     }
+
+    @Test func silentUpstreamIsAnswered502AfterTheIdleTimeout() throws {
+        let session = try RecordedSession()
+        let release = DispatchSemaphore(value: 0)
+        let upstream = try ScriptedUpstream { _ in
+            // Holds the request without answering until the test is over.
+            _ = release.wait(timeout: .now() + 60)
+            return ProxyReply(status: 200, body: .bytes([]))
+        }
+        defer { release.signal() }
+        let proxy = try RecordingProxy(configuration: ModelProxyConfiguration(openAIUpstream: upstream.openAIBase,
+                                                                              anthropicUpstream: upstream.anthropicBase,
+                                                                              idleTimeoutSeconds: 1),
+                                       sink: session.sink)
+        try proxy.start()
+        defer { proxy.stop() }
+        let (head, body) = try HTTPTestClient.exchange(port: proxy.baseURLs.port, "POST", "/v1/chat/completions",
+                                                       body: bytes(#"{"model":"m"}"#))
+        #expect(head.status == 502)
+        #expect(try JSONParser.parse(body)["error"]?["type"]?.stringValue == "upstream_error")
+        #expect(proxy.proxy.waitUntilIdle(timeoutSeconds: 20))
+        #expect(try session.events(.modelResponse).first?.data["status"]?.int64Value == 502)
+    }
 }
