@@ -38,9 +38,9 @@ final class ModelCall: Sendable {
     static func begin(api: ModelAPI, canonical: CanonicalRequest, request: ProxyRequest, upstream: String,
                       sink: any ModelEventSink) throws -> ModelCall {
         let forwarded = ProxyHeaders.forwarded(request.headers)
-        let secrets = ProxyHeaders.secrets(in: request.headers)
+        let secrets = ProxyHeaders.secrets(in: request.headers, target: request.target)
         let blob = try sink.storeBlob(ProxyHeaders.scrub(request.body, secrets: secrets))
-        var data = ModelRequest(provider: api.provider.rawValue, model: canonical.model ?? "unknown", endpoint: upstream,
+        var data = ModelRequest(provider: api.provider.rawValue, model: canonical.model ?? "unknown", endpoint: ProxyHeaders.recordedURL(upstream),
                                 requestDigest: canonical.digest, stream: canonical.stream).data
         data["headers"] = ProxyHeaders.recorded(forwarded)
         let seq = try sink.record(EventDraft(kind: .modelRequest, actor: .agent, data: data, blobs: [Self.requestBlob: blob]))

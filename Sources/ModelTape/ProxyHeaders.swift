@@ -59,9 +59,30 @@ public enum ProxyHeaders {
         }
     }
 
+    /// A URL as recorded: values of credential-named query parameters (Azure's `api-key`, `key`)
+    /// replaced by redaction markers.
+    public static func recordedURL(_ url: String) -> String {
+        guard let mark = url.firstIndex(of: "?") else { return url }
+        let query = url[url.index(after: mark)...].split(separator: "&", omittingEmptySubsequences: false).map { item -> String in
+            guard let eq = item.firstIndex(of: "=") else { return String(item) }
+            let name = String(item[..<eq])
+            guard isCredential(name) || name.lowercased() == "key" else { return String(item) }
+            return name + "=" + Redactor.marker(for: item[item.index(after: eq)...])
+        }
+        return String(url[...mark]) + query.joined(separator: "&")
+    }
+
     /// The secret values a request carries in its credential headers (`Bearer ` stripped), for scrubbing bodies.
-    static func secrets(in headers: [(name: String, value: String)]) -> [String] {
+    static func secrets(in headers: [(name: String, value: String)], target: String = "") -> [String] {
         var out: [String] = []
+        if let mark = target.firstIndex(of: "?") {
+            for item in target[target.index(after: mark)...].split(separator: "&") {
+                guard let eq = item.firstIndex(of: "=") else { continue }
+                let name = String(item[..<eq])
+                let value = String(item[item.index(after: eq)...])
+                if isCredential(name) || name.lowercased() == "key", value.utf8.count >= 8 { out.append(value) }
+            }
+        }
         for header in headers where isCredential(header.name) {
             var value = header.value.trimmingSpaces()
             for scheme in ["Bearer ", "bearer ", "Basic ", "basic "] where value.hasPrefix(scheme) {

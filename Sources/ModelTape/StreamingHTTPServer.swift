@@ -34,6 +34,7 @@ public final class StreamingHTTPServer: Sendable {
         signal(SIGPIPE, SIG_IGN)
         try daemon.withLock { (handle: inout DaemonHandle?) throws(ProxyServerError) in
             guard handle == nil else { throw ProxyServerError(message: "the server is already running on port \(self.port)") }
+            guard !context.stopping.load(ordering: .acquiring) else { throw ProxyServerError(message: "a stopped server does not start again") }
             var options = mhd_shim_options()
             options.bind_address.sin_family = sa_family_t(AF_INET)
             options.bind_address.sin_port = port.bigEndian
@@ -59,7 +60,8 @@ public final class StreamingHTTPServer: Sendable {
         }
     }
 
-    /// Stops accepting, cuts every streamed body still being written, and stops the daemon. Idempotent.
+    /// Stops accepting, cuts every streamed body still being written, and stops the daemon. Idempotent;
+    /// a stopped server does not start again.
     public func stop() {
         guard let handle = daemon.withLock({ (handle: inout DaemonHandle?) in
             defer { handle = nil }

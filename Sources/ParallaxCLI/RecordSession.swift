@@ -106,8 +106,13 @@ final class RecordSession {
         }
         child.forwardSignals()
         let termination = child.wait()
-        if let proxy, !proxy.stop(timeoutSeconds: 10) {
-            console.error("parallax record: warning: model calls still running when the command ended could not all be recorded")
+        if let proxy {
+            if !proxy.stop(timeoutSeconds: 10) {
+                console.error("parallax record: warning: model calls still running when the command ended could not all be recorded")
+            }
+            if proxy.proxy.recordingFailures > 0 {
+                console.error("parallax record: warning: \(proxy.proxy.recordingFailures) model call(s) could not be recorded")
+            }
         }
         server.stop()
         if !throughShell {

@@ -102,6 +102,10 @@ struct ModelProxyAcceptanceTests {
             #expect(try response.blobs["response_body"].map { try store.blobs.read($0) } == ScriptedModelUpstream.bodies[index])
         }
         #expect(events.last?.kind == .sessionEnd)
+        // The recorded events pass the contract's checks.
+        let ndjson = dir.write("events.ndjson", events.flatMap { $0.canonicalBytes() + [10] })
+        let validate = try Self.run([ProcessTests.binary, "schema", "validate", ndjson], environment: [:], in: dir.path)
+        #expect(validate.code == 0, "\(validate.out) \(validate.err)")
         // No credential is stored in clear anywhere in the spool.
         let stored = try FileManager.default.subpathsOfDirectory(atPath: spool).compactMap {
             FileManager.default.contents(atPath: spool + "/" + $0)
@@ -137,5 +141,19 @@ struct ModelProxyAcceptanceTests {
         #expect(changedServer.divergences.map(\.requestIndex) == [2])
         #expect(changedServer.divergences.first?.expected == tape.entries[2].digest)
         #expect(changedServer.unserved == [2])
+    }
+
+    @Test func proxyOptionsAreChecked() throws {
+        let dir = TempDir()
+        let alone = try Self.run([ProcessTests.binary, "record", "--spool", dir.file("spool"), "--upstream-openai", "http://127.0.0.1:1/v1", "--", "true"],
+                                 environment: [:], in: dir.path)
+        #expect(alone.code == 2)
+        #expect(alone.err.contains("--upstream-openai needs --proxy"), "\(alone.err)")
+        let bad = try Self.run([ProcessTests.binary, "record", "--proxy", "--spool", dir.file("spool"), "--", "true"],
+                               environment: ["PARALLAX_UPSTREAM_ANTHROPIC": "ftp://example.com"], in: dir.path)
+        #expect(bad.code == 2)
+        #expect(bad.err.contains("ftp://example.com"), "\(bad.err)")
+        let sessions = (try? FileManager.default.contentsOfDirectory(atPath: dir.file("spool") + "/sessions")) ?? []
+        #expect(sessions.isEmpty, "no session is started when the options are wrong")
     }
 }

@@ -54,6 +54,16 @@ final class HTTPTestClient {
         }
     }
 
+    /// Sends bytes as they are (malformed requests).
+    func sendRaw(_ bytes: [UInt8]) throws {
+        var sent = 0
+        while sent < bytes.count {
+            let n = bytes[sent...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard n > 0 else { throw Failure(description: "send failed: errno \(errno)") }
+            sent += n
+        }
+    }
+
     /// Reads more bytes into the buffer; false at end of stream.
     private func fill(deadline: ContinuousClock.Instant) throws -> Bool {
         var pollfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)

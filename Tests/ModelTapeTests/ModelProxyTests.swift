@@ -222,3 +222,33 @@ final class StreamHandoff: Sendable {
 extension ModelBaseURLs {
     var port: UInt16 { UInt16(anthropic.split(separator: ":").last!)! }
 }
+
+@Suite struct ProxyHeadersTests {
+    @Test func credentialsAreRecordedAsMarkers() {
+        let recorded = ProxyHeaders.parseRecorded(ProxyHeaders.recorded([
+            ("Authorization", "Bearer sk-abc"), ("x-api-key", "k1"), ("api-key", "k2"), ("X-Ratelimit-Remaining-Tokens", "99"),
+            ("Content-Type", "application/json"), ("OpenAI-Organization", "org-1"),
+        ]))
+        #expect(recorded.map(\.name) == ["Authorization", "x-api-key", "api-key", "X-Ratelimit-Remaining-Tokens", "Content-Type", "OpenAI-Organization"])
+        #expect(recorded[0].value == Redactor.marker(for: "Bearer sk-abc"))
+        #expect(recorded[1].value == Redactor.marker(for: "k1"))
+        #expect(recorded[2].value == Redactor.marker(for: "k2"))
+        #expect(recorded[3].value == "99")
+        #expect(recorded[4].value == "application/json")
+    }
+
+    @Test func queryKeysAreRedactedInRecordedURLs() {
+        let url = "https://x.openai.azure.com/openai/deployments/d/chat/completions?api-version=2024-10-21&api-key=secretsecret"
+        let recorded = ProxyHeaders.recordedURL(url)
+        #expect(recorded.hasPrefix("https://x.openai.azure.com/openai/deployments/d/chat/completions?api-version=2024-10-21&api-key=«redacted:"))
+        #expect(!recorded.contains("secretsecret"))
+        #expect(ProxyHeaders.recordedURL("https://api.anthropic.com/v1/messages") == "https://api.anthropic.com/v1/messages")
+    }
+
+    @Test func malformedRecordedHeadersAreSkipped() {
+        let value: JSONValue = [["a", "1"], ["only-name"], [1, "x"], "text", ["", "empty name"], ["b", "2"]]
+        #expect(ProxyHeaders.parseRecorded(value).map(\.name) == ["a", "b"])
+        #expect(ProxyHeaders.parseRecorded(nil).isEmpty)
+        #expect(ProxyHeaders.parseRecorded(.object([:])).isEmpty)
+    }
+}
