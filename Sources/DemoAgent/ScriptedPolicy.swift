@@ -86,7 +86,7 @@ public struct ScriptedPolicy: Sendable {
         }
         commands += ["git commit -qam '\(commit)'", "git push origin main"]
         return ModelAnswer(reasoning: reasoning.joined(separator: " "), commands: commands,
-                           message: "Committed \"\(commit)\" and pushed to origin main.")
+                           message: "Committing \"\(commit)\" and pushing to origin main.")
     }
 
     static func secondAnswer(task: DemoTask, plan: RunPlan, testsFailed: Bool) -> ModelAnswer {
