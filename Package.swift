@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "ReplayerTests", dependencies: ["Replayer", "Recorder", "TraceModel"], swiftSettings: strict),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "TraceModel"], swiftSettings: strict),
         .testTarget(name: "ModelTapeTests", dependencies: ["ModelTape", "Recorder", "TraceModel"], swiftSettings: strict),
-        .testTarget(name: "DemoAgentTests", dependencies: ["DemoAgent", "ModelTape", "Collector", "TraceStore", "TraceModel"],
+        .testTarget(name: "DemoAgentTests", dependencies: ["DemoAgent", "ModelTape", "Analysis", "Collector", "TraceStore", "TraceModel"],
                     swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["ParallaxCLI", "CLIKit", "Collector", "TraceStore", "TraceWire", "TraceModel"], swiftSettings: strict),
     ]
