@@ -4,8 +4,9 @@ BUILD_DIR ?= .build
 RELEASE    = $(BUILD_DIR)/release
 DEBUG      = $(BUILD_DIR)/debug
 
-# Debian packages from DESIGN §9 (installed only when missing) and the PyPI package the schema tests use.
-DEB_PACKAGES = libsqlite3-dev libzstd-dev libmicrohttpd-dev libssl-dev libpq-dev pkg-config bubblewrap libfaketime zstd sqlite3 curl openssl
+# Debian packages from DESIGN §9 plus git for the demo's task repositories (installed only when missing), and the
+# PyPI packages the tests use.
+DEB_PACKAGES = libsqlite3-dev libzstd-dev libmicrohttpd-dev libssl-dev libpq-dev pkg-config bubblewrap libfaketime zstd sqlite3 curl openssl git
 PY_PACKAGES  = jsonschema scipy
 
 .PHONY: setup build test demo bench clean
