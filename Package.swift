@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "parallax", targets: ["parallax"]),
         .executable(name: "parallax-agent", targets: ["parallax-agent"]),
         .executable(name: "parallax-core", targets: ["parallax-core"]),
+        .executable(name: "parallax-demo-agent", targets: ["parallax-demo-agent"]),
         .library(name: "TraceModel", targets: ["TraceModel"]),
         .library(name: "TraceWire", targets: ["TraceWire"]),
         .library(name: "TraceStore", targets: ["TraceStore"]),
@@ -60,6 +61,9 @@ let package = Package(
         .target(name: "Analysis", dependencies: ["TraceModel"], swiftSettings: strict),
         // Model-API recording proxy, canonical request digests, and the tape server that replays model calls.
         .target(name: "ModelTape", dependencies: ["TraceModel", "Recorder", "CMicroHTTPD", "CMicroHTTPDShim"], swiftSettings: strict),
+        // The scripted agent and model of `make demo`, and the task workspaces they work in.
+        .target(name: "DemoAgent", dependencies: ["CLIKit", "ModelTape", "TraceModel"], swiftSettings: strict),
+        .executableTarget(name: "parallax-demo-agent", dependencies: ["DemoAgent"], swiftSettings: strict),
         .executableTarget(name: "parallax-bench", dependencies: ["TraceModel", "TraceWire", "TraceStore", "Recorder", "Replayer", "CSQLite", "ModelTape"], swiftSettings: strict),
 
         .testTarget(name: "TraceModelTests", dependencies: ["TraceModel"], swiftSettings: strict),
@@ -71,6 +75,8 @@ let package = Package(
         .testTarget(name: "ReplayerTests", dependencies: ["Replayer", "Recorder", "TraceModel"], swiftSettings: strict),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "TraceModel"], swiftSettings: strict),
         .testTarget(name: "ModelTapeTests", dependencies: ["ModelTape", "Recorder", "TraceModel"], swiftSettings: strict),
+        .testTarget(name: "DemoAgentTests", dependencies: ["DemoAgent", "ModelTape", "Analysis", "Collector", "TraceStore", "TraceModel"],
+                    swiftSettings: strict),
         .testTarget(name: "CLITests", dependencies: ["ParallaxCLI", "CLIKit", "Collector", "TraceStore", "TraceWire", "TraceModel",
                                                   "ModelTape", "Recorder"], swiftSettings: strict),
     ]
