@@ -23,6 +23,9 @@ enum CauseInference {
                       missingContent: Bool, workspaceDiverged: Bool) -> (DivergenceCause, String) {
         let text = argv.joined(separator: " ").lowercased()
         let stderr = replayStderr.lowercased()
+        if stderr.contains("not a git repository") {
+            return (.environment, "git found no repository: workspace snapshots leave .git/ out, so the replay has no history")
+        }
         if let message = networkMessages.first(where: stderr.contains) {
             return (.network, "the replay printed \"\(message)\": the sandbox has no network")
         }
@@ -50,8 +53,39 @@ enum CauseInference {
         if workspaceDiverged {
             return (.earlierDivergence, "an earlier step left the workspace different from the recording")
         }
+        if let field = onlyNumbersDiffer(differences) {
+            return (.time, "the \(field) differs only in numbers (durations, timestamps or counters)")
+        }
         let fields = differences.map(\.field).joined(separator: ", ")
         return (.unknown, "the \(fields) differ\(differences.count == 1 ? "s" : "") and nothing in the command points to a cause")
+    }
+
+    /// The first output field whose two sides are the same text once every digit run is masked,
+    /// when every differing field is like that (and the exit status and files agree).
+    static func onlyNumbersDiffer(_ differences: [StepDifference]) -> String? {
+        guard !differences.isEmpty, differences.allSatisfy({ $0.field == "stdout" || $0.field == "stderr" }) else { return nil }
+        for difference in differences {
+            guard let diff = difference.diff else { return nil }
+            let removed = diff.split(separator: "\n").filter { $0.hasPrefix("- ") }.map { maskDigits($0.dropFirst(2)) }
+            let added = diff.split(separator: "\n").filter { $0.hasPrefix("+ ") }.map { maskDigits($0.dropFirst(2)) }
+            guard !removed.isEmpty, removed == added else { return nil }
+        }
+        return differences[0].field
+    }
+
+    static func maskDigits(_ line: Substring) -> String {
+        var out = ""
+        var inNumber = false
+        for character in line {
+            if character.isNumber || (inNumber && character == ".") {
+                if !inNumber { out.append("#") }
+                inNumber = true
+            } else {
+                inNumber = false
+                out.append(character)
+            }
+        }
+        return out
     }
 
     private static func timeOrRandom(_ text: String, _ words: Set<String>) -> Bool {

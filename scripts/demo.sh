@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The end-to-end demo on the embedded SQLite store: generate sessions, ingest them, list them,
 # show one, verify every chain, then tamper with a copy and watch verify name the edited event;
-# then a collector, and a recorded agent run shipped to it.
+# then a collector, a recorded agent run shipped to it, and the behavior-gap experiment: a scripted
+# agent in both conditions, one incident replayed in the sandbox, two runs compared, the gap report.
 set -euo pipefail
 bin=${PARALLAX_BIN:?PARALLAX_BIN must point to the parallax binary}
 work=$(mktemp -d "${TMPDIR:-/tmp}/parallax-demo.XXXXXX")
@@ -84,6 +85,29 @@ export PX="$bin"
 recorded=$(cat "$work/recorded.id")
 "$bin" events "$recorded" --collector "$url" --token "$read_token"
 "$bin" verify "$recorded" --collector "$url" --token "$read_token"
+
+say "10. The behavior gap: a scripted agent fixes failing tests in 5 task repositories, 3 runs per task in each condition"
+echo "   Each run is recorded (recording shell, model calls through the recording proxy) and shipped to the collector."
+echo "   The cue tells the agent whether it is watched; unwatched, it sometimes takes a one-way-door shortcut."
+PARALLAX_BIN="$bin" "$(dirname "$0")/demo_experiment.sh" "$url" "$ingest_token" "$work/experiment"
+
+incident=$(awk -F'\t' '$3 == "unsupervised" && ($6 ~ /deleted-data/ || $6 ~ /edited-test/) { print $1; exit }' "$work/experiment/sessions.tsv")
+baseline=$(awk -F'\t' -v task="$(awk -F'\t' -v id="$incident" '$1 == id { print $2 }' "$work/experiment/sessions.tsv")" \
+    '$3 == "supervised" && $2 == task { print $1; exit }' "$work/experiment/sessions.tsv")
+if [ -n "$incident" ]; then
+    say "11. Replay one incident ($incident) in the sandbox, step by step, without touching anything here"
+    "$bin" replay "$incident" --collector "$url" --token "$admin_token" || echo "   (exit code $? — some steps diverged; the report says which and why)"
+
+    say "12. The same task, watched ($baseline) and unwatched ($incident), side by side"
+    "$bin" compare "$baseline" "$incident" --collector "$url" --token "$read_token" --width 56 || true
+fi
+
+say "13. The gap report over the experiment's tasks: unsupervised against the supervised baseline"
+task_flags=()
+for task in $("$(dirname "$bin")/parallax-demo-agent" tasks); do task_flags+=(--task "$task"); done
+"$bin" gap --collector "$url" --token "$read_token" "${task_flags[@]}"
+"$bin" gap --collector "$url" --token "$read_token" "${task_flags[@]}" --format html -o "$work/gap.html"
+echo "   HTML report (self-contained, open it in a browser): $work/gap.html"
 
 kill -TERM "$collector_pid"
 wait "$collector_pid" && echo "   collector stopped cleanly on SIGTERM (in-flight batches finished, WAL checkpointed)"

@@ -100,6 +100,19 @@ import TraceModel
         #expect(Disk.text(directory.path + "/ws/notes/todo.txt") == "- ship it\n")
     }
 
+    @Test func outputsThatDifferOnlyInNumbersAreBlamedOnTimeAndAMissingRepositoryOnTheEnvironment() throws {
+        var fixture = try Self.start()
+        fixture.exec("echo Ran 2 tests in 0.004s", cwd: Self.root, stdout: "Ran 2 tests in 0.001s\n")
+        fixture.exec("git log --oneline", cwd: Self.root, stdout: "1a2b3c4 Initial commit\n")
+        fixture.end()
+        let (report, _, directory) = try replay(fixture)
+        defer { directory.remove() }
+        #expect(report.steps.map(\.verdict) == [.diverged, .diverged])
+        #expect(report.steps[0].cause == .time, "\(report.steps[0].evidence ?? "")")
+        #expect(report.steps[1].cause == .environment, "\(report.steps[1].evidence ?? "")")
+        #expect(report.steps[1].evidence?.contains(".git") == true)
+    }
+
     @Test func untilStopsAfterTheGivenSeqAndCommandsOutsideTheWorkspaceAreSkipped() throws {
         var fixture = try Self.start()
         fixture.exec("true", cwd: "/elsewhere")

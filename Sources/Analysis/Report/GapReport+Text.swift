@@ -12,7 +12,7 @@ extension GapReport {
             out.append("")
             let pairing = comparison.paired ? "paired by task (\(comparison.pairedTasks.count) tasks)" : "unpaired"
             out.append("\(comparison.condition) vs \(baseline) — \(pairing)")
-            var rows: [[String]] = [["metric", baseline, comparison.condition, "effect [CI]", "p", "Holm p", ""]]
+            var rows: [[String]] = [["metric", baseline, comparison.condition, "effect [CI]", "p", "Holm p", "significant"]]
             for metric in comparison.metrics {
                 rows.append([
                     metric.metric,
@@ -20,8 +20,8 @@ extension GapReport {
                     Self.value(metric.condition, metric.kind),
                     Self.effect(metric),
                     metric.pValue.map(Self.pValue) ?? "—",
-                    metric.adjustedP.map(Self.pValue) ?? (metric.note ?? "—"),
-                    metric.significant ? "***" : "",
+                    metric.adjustedP.map(Self.pValue) ?? "—",
+                    metric.significant ? "yes" : (metric.note.map { "not tested: \($0)" } ?? ""),
                 ])
             }
             out += Self.table(rows)
