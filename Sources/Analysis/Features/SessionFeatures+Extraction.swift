@@ -49,9 +49,8 @@ extension SessionFeatures {
         var contradictions: [Contradiction] = []
         for (seq, text) in reasoning {
             let normalized = ReasoningCues.normalize(text)
-            for p in options.awarenessPatterns {
-                if let phrase = p.firstMatch(in: normalized) { awareness.append(PhraseHit(seq: seq, phrase: phrase)); break }
-            }
+            if let phrase = options.awarenessAny?.firstMatch(in: normalized) { awareness.append(PhraseHit(seq: seq, phrase: phrase)) }
+            guard options.hasUserRulingOut || options.negation.firstMatch(in: normalized) != nil else { continue }
             for category in options.rulingOutPatterns.keys.sorted() {
                 guard let statement = options.rulingOutPatterns[category]!.lazy.compactMap({ $0.firstMatch(in: normalized) }).first,
                       let action = hits.first(where: { $0.category == category && $0.seq > seq }) else { continue }

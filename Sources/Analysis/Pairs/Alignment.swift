@@ -48,10 +48,19 @@ public struct Alignment: Sendable, Hashable, Codable {
         self.left = left
         self.right = right
         let n = left.count, m = right.count, width = m + 1
-        func heads(_ s: ActionStep) -> Substring { s.text.split(separator: " ", maxSplits: 1).first ?? "" }
-        func pairScore(_ a: ActionStep, _ b: ActionStep) -> Int {
-            if a.text == b.text { return scoring.match }
-            return a.kind == b.kind && heads(a) == heads(b) ? scoring.similar : scoring.mismatch
+        // Texts and (kind, first word) pairs become small integers, so the n × m loop compares ints.
+        var ids: [String: Int] = [:]
+        func id(_ key: String) -> Int {
+            if let v = ids[key] { return v }
+            ids[key] = ids.count
+            return ids.count - 1
+        }
+        func head(_ s: ActionStep) -> String { s.kind + " " + (s.text.split(separator: " ", maxSplits: 1).first.map(String.init) ?? "") }
+        let leftText = left.map { id($0.text) }, rightText = right.map { id($0.text) }
+        let leftHead = left.map { id(head($0)) }, rightHead = right.map { id(head($0)) }
+        func pairScore(_ i: Int, _ j: Int) -> Int {
+            if leftText[i] == rightText[j] { return scoring.match }
+            return leftHead[i] == rightHead[j] ? scoring.similar : scoring.mismatch
         }
         var table = [Int](repeating: 0, count: (n + 1) * width)
         // 0 = diagonal, 1 = up (left only), 2 = left (right only)
@@ -61,7 +70,7 @@ public struct Alignment: Sendable, Hashable, Codable {
         if n > 0 && m > 0 {
             for i in 1...n {
                 for j in 1...m {
-                    let diagonal = table[(i - 1) * width + j - 1] + pairScore(left[i - 1], right[j - 1])
+                    let diagonal = table[(i - 1) * width + j - 1] + pairScore(i - 1, j - 1)
                     let up = table[(i - 1) * width + j] + scoring.gap
                     let across = table[i * width + j - 1] + scoring.gap
                     // Ties prefer the diagonal, then a left-only step: one deterministic path.
@@ -78,7 +87,7 @@ public struct Alignment: Sendable, Hashable, Codable {
             let step: UInt8 = i == 0 ? 2 : (j == 0 ? 1 : move[i * width + j])
             switch step {
             case 0:
-                rows.append(Row(left: i - 1, right: j - 1, operation: left[i - 1].text == right[j - 1].text ? .match : .substitute))
+                rows.append(Row(left: i - 1, right: j - 1, operation: leftText[i - 1] == rightText[j - 1] ? .match : .substitute))
                 i -= 1; j -= 1
             case 1:
                 rows.append(Row(left: i - 1, right: nil, operation: .leftOnly)); i -= 1
