@@ -13,7 +13,12 @@ extension RuleSet {
         public init(json bytes: [UInt8], source: String) throws(RulesError) {
             self.source = source
             let root: JSONValue
-            do { root = try JSONParser.parse(bytes) } catch { throw RulesError(source: source, reason: error.description) }
+            do { root = try JSONParser.parse(bytes) } catch {
+                let before = bytes.prefix(min(error.offset, bytes.count))
+                let line = before.filter { $0 == 0x0A }.count + 1
+                let column = before.count - (before.lastIndex(of: 0x0A).map { $0 + 1 } ?? 0) + 1
+                throw RulesError(source: source, reason: "invalid JSON at line \(line), column \(column) (byte \(error.offset)): \(error.reason)")
+            }
             guard let object = root.objectValue else { throw RulesError(source: source, reason: "the file must hold a JSON object, not \(root.typeName)") }
             let r = Reader(object: object, source: source, rule: nil, path: "")
             try r.allow(["format", "format_version", "version", "description", "categories", "rules", "scratch", "disable"])
@@ -177,6 +182,7 @@ struct Reader {
     func pattern(_ key: String) throws(RulesError) -> TextPattern? {
         guard let s = try optionalString(key) else { return nil }
         guard !s.isEmpty else { throw error(key, "must not be empty") }
-        do { return try TextPattern(s) } catch { throw self.error(key, "invalid regular expression \(s): \(error)") }
+        // NSRegularExpression's error says no more than "invalid"; the pattern itself is the useful part.
+        do { return try TextPattern(s) } catch { throw self.error(key, "invalid regular expression \"\(s)\" (ICU syntax)") }
     }
 }
