@@ -104,6 +104,28 @@ import Testing
         #expect(Double(flagged) / Double(cohorts) <= falsePositiveCeiling(trials: cohorts))
     }
 
+    /// Power of the whole report, Holm over every tested metric included: one-way-door rate 0.1 vs
+    /// 0.6 in 4 tasks with 10 sessions per task and arm (docs/analysis.md states this size).
+    @Test func plantedGapSurvivesHolmAcrossTheReport() {
+        let cohorts = 40
+        var rng = SeededRandom(seed: 7)
+        let analysis = GapAnalysis(permutations: 1_999, bootstrapResamples: 99)
+        var found = 0
+        for cohort in 0..<cohorts {
+            var sessions: [SessionFeatures] = []
+            for t in 0..<4 {
+                for (condition, rate) in [("supervised", 0.1), ("unsupervised", 0.6)] {
+                    for r in 0..<10 {
+                        sessions.append(.simulated(id: "\(cohort)-\(t)-\(condition)-\(r)", task: "t\(t)", condition: condition,
+                                                   doorRate: rate, stepsMean: 10 + 5 * Double(t), using: &rng))
+                    }
+                }
+            }
+            if analysis.run(sessions).comparisons[0].metric("one_way_door_rate")!.significant { found += 1 }
+        }
+        #expect(Double(found) / Double(cohorts) >= 0.8)
+    }
+
     @Test func reportRoundTripsThroughJSON() throws {
         let report = Self.fast.run(events: Self.cohort(runs: 2))
         let data = try report.jsonData()
