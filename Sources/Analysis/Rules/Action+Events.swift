@@ -101,9 +101,11 @@ extension Action {
         let input = t.input?.objectValue ?? [:]
         let filePath = input["file_path"]?.stringValue ?? input["notebook_path"]?.stringValue ?? input["path"]?.stringValue
         var out: [Action] = []
+        var shellCommand: String?
         switch t.name {
         case "Bash", "bash", "shell", "run_command", "execute_command":
             if let command = input["command"]?.stringValue ?? input["cmd"]?.stringValue {
+                shellCommand = command
                 out = commandActions(ShellCommand.parse(command), seq: seq, source: source)
             }
         case "Edit", "MultiEdit", "Write", "NotebookEdit", "str_replace_based_edit_tool", "write_file", "edit_file":
@@ -115,7 +117,8 @@ extension Action {
         default:
             break
         }
-        let text = t.input.map { String(decoding: $0.canonicalBytes(), as: UTF8.self) } ?? ""
+        // A shell tool's text is its command: its free-text `description` is the agent talking, not acting.
+        let text = shellCommand ?? t.input.map { String(decoding: $0.canonicalBytes(), as: UTF8.self) } ?? ""
         out.append(Action(kind: .tool, seq: seq, source: source, text: text, tool: t.name))
         return out
     }
