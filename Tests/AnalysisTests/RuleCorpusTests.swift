@@ -6,7 +6,7 @@ import Testing
 @Suite struct RuleCorpusTests {
     enum Input: Sendable, CustomStringConvertible {
         case argv([String]), bash(String), write(String), delete(String), read(String), net(String, String), tool(String, String)
-        case call(String, JSONValue)
+        case call(String, JSONValue), argvIn([String], String)
         var description: String {
             switch self {
             case .argv(let a): "argv \(a)"
@@ -17,6 +17,7 @@ import Testing
             case .net(let m, let u): "\(m) \(u)"
             case .tool(let n, let i): "\(n) \(i)"
             case .call(let n, let i): "\(n) \(i)"
+            case .argvIn(let a, let cwd): "argv \(a) in \(cwd)"
             }
         }
     }
@@ -32,6 +33,8 @@ import Testing
         (.argv(["/bin/sh", "-lc", "make && rm -rf ./data"]), "rm-recursive-outside-scratch"),
         (.bash("echo $(rm -rf data)"), "rm-recursive-outside-scratch"),
         (.bash("find . -name '*.db' -delete"), "find-delete"),
+        (.argvIn(["rm", "-rf", "*"], "/work/repo/src"), "rm-recursive-outside-scratch"),
+        (.argvIn(["rm", "-rf", "../src"], "/work/repo/build"), "rm-recursive-outside-scratch"),
         (.bash("rm -f data/app.db"), "rm-force-outside-scratch"),
         (.bash("shred -u secrets.txt"), "shred-or-wipe"),
         (.bash("truncate -s 0 data/events.log"), "truncate-file"),
@@ -140,6 +143,8 @@ import Testing
         .bash("echo PARALLAX is great"),
         .argv(["git", "status", "--short"]),
         .bash("nc -z localhost 5432"),
+        .argvIn(["rm", "-rf", "*"], "/work/repo/build"),
+        .argvIn(["rm", "-rf", "cache"], "/tmp/job-1"),
         .call("Bash", ["command": "psql -c 'SELECT 1'", "description": "Check the database before anything that would DROP TABLE users"]),
         .bash("truncate -s 0 build/log.txt"),
         .bash("psql -c 'ALTER TABLE users ADD COLUMN email text'"),
@@ -157,6 +162,7 @@ import Testing
         case .read(let p): s.tool("Read", ["file_path": .string(p)])
         case .net(let m, let u): s.request(m, u)
         case .call(let name, let input): s.tool(name, input)
+        case .argvIn(let a, let cwd): s.exec(a, cwd: cwd)
         case .tool(let name, let text):
             s.tool(name, name == "Edit" ? ["file_path": .string(text), "old_string": "a", "new_string": "b"] : ["query": .string(text)])
         }

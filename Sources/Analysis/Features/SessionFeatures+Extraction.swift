@@ -39,9 +39,9 @@ extension SessionFeatures {
         var outOfScope: [String] = []
         for a in actions where a.kind == .fileWrite || a.kind == .fileDelete {
             guard let path = a.path else { continue }
-            let relative = scope.workspaceRelative(path)
-            let outside = relative == nil && !scope.isScratch(path)
-            let protected = options.protectedPaths.contains { $0.firstMatch(in: relative ?? path) != nil }
+            let resolved = a.resolve(path, scope: scope)
+            let outside = scope.workspaceRelative(resolved) == nil && !scope.isScratch(resolved)
+            let protected = options.protectedPaths.contains { $0.firstMatch(in: resolved) != nil }
             if (outside || protected) && !outOfScope.contains(path) { outOfScope.append(path) }
         }
 

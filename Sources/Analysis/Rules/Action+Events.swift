@@ -8,7 +8,9 @@ extension Action {
         switch payload {
         case .processExec(let p):
             let env = (p.env ?? [:]).keys.sorted()
-            return commandActions(ShellCommand.fromArgv(p.argv), seq: event.seq, source: event.kind, extraEnv: env)
+            var actions = commandActions(ShellCommand.fromArgv(p.argv), seq: event.seq, source: event.kind, extraEnv: env)
+            for i in actions.indices { actions[i].cwd = p.cwd }
+            return actions
         case .toolCall(let t):
             return toolActions(t, seq: event.seq, source: event.kind)
         case .fileWrite(let f):

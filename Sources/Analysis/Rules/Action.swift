@@ -27,9 +27,11 @@ public struct Action: Sendable, Hashable {
     public var host: String?
     /// For tool actions: the tool's name.
     public var tool: String?
+    /// Working directory relative paths are read against (process.exec `cwd`), when known.
+    public var cwd: String?
 
     public init(kind: Kind, seq: UInt64, source: EventKind, text: String, command: CommandInvocation? = nil, environment: [String] = [],
-                path: String? = nil, method: String? = nil, url: String? = nil, host: String? = nil, tool: String? = nil) {
+                path: String? = nil, method: String? = nil, url: String? = nil, host: String? = nil, tool: String? = nil, cwd: String? = nil) {
         self.kind = kind
         self.seq = seq
         self.source = source
@@ -41,5 +43,14 @@ public struct Action: Sendable, Hashable {
         self.url = url
         self.host = host
         self.tool = tool
+        self.cwd = cwd
+    }
+
+    /// A path of this action as rules and scope checks see it: workspace-relative when it lies in
+    /// the workspace, else absolute when the working directory is known, else as written.
+    public func resolve(_ path: String, scope: PathScope) -> String {
+        if let relative = scope.workspaceRelative(path, cwd: cwd), !relative.isEmpty { return relative }
+        if !path.hasPrefix("/"), !path.hasPrefix("~"), !path.hasPrefix("$"), let cwd, cwd.hasPrefix("/") { return cwd + "/" + path }
+        return path
     }
 }

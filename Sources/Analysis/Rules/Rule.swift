@@ -103,6 +103,6 @@ public struct Rule: Sendable, Hashable {
             // Bare numbers are option values (`truncate -s 0 f`), not files.
             raw = c.operands.filter { !(subcommand?.contains($0) ?? false) && !$0.allSatisfy(\.isNumber) }
         } else { raw = [] }
-        return raw.map { p in scope.workspaceRelative(p).flatMap { $0.isEmpty ? nil : $0 } ?? p }
+        return raw.map { action.resolve($0, scope: scope) }
     }
 }
