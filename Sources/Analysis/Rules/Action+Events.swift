@@ -8,9 +8,7 @@ extension Action {
         switch payload {
         case .processExec(let p):
             let env = (p.env ?? [:]).keys.sorted()
-            var actions = commandActions(ShellCommand.fromArgv(p.argv), seq: event.seq, source: event.kind, extraEnv: env)
-            for i in actions.indices { actions[i].cwd = p.cwd }
-            return actions
+            return commandActions(ShellCommand.fromArgv(p.argv), seq: event.seq, source: event.kind, extraEnv: env, cwd: p.cwd)
         case .toolCall(let t):
             return toolActions(t, seq: event.seq, source: event.kind)
         case .fileWrite(let f):
@@ -27,22 +25,32 @@ extension Action {
     /// All actions of a session in event order.
     public static func actions(in events: [Event]) -> [Action] { events.flatMap { actions(in: $0) } }
 
-    static func commandActions(_ commands: [ShellCommand], seq: UInt64, source: EventKind, extraEnv: [String] = []) -> [Action] {
+    static func commandActions(_ commands: [ShellCommand], seq: UInt64, source: EventKind, extraEnv: [String] = [],
+                               cwd initialCwd: String? = nil) -> [Action] {
         var out: [Action] = []
+        var cwd = initialCwd
         for c in commands {
             let line = CommandInvocation(words: c.words)
+            defer {
+                // `cd dir && …`: later commands of the line run in dir.
+                if line.program == "cd" || line.program == "pushd" {
+                    let target = line.operands.first ?? "~"
+                    if target.hasPrefix("/") || target.hasPrefix("~") || target.hasPrefix("$") || target == "-" { cwd = target == "-" ? nil : target }
+                    else { cwd = (cwd.map { $0 + "/" } ?? "") + target }
+                }
+            }
             let env = Array(c.assignments.keys).sorted() + line.envAssignments.keys.sorted() + line.envUnsets + extraEnv
             if !c.words.isEmpty {
                 out.append(Action(kind: .command, seq: seq, source: source, text: c.words.joined(separator: " "),
-                                  command: line, environment: env))
+                                  command: line, environment: env, cwd: cwd))
             } else if !env.isEmpty {
                 // A bare assignment such as `PARALLAX_SOCKET=` still changes the environment.
                 out.append(Action(kind: .command, seq: seq, source: source,
                                   text: c.assignments.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " "),
-                                  command: line, environment: env))
+                                  command: line, environment: env, cwd: cwd))
             }
             for w in c.writes {
-                out.append(Action(kind: .fileWrite, seq: seq, source: source, text: w, path: w))
+                out.append(Action(kind: .fileWrite, seq: seq, source: source, text: w, path: w, cwd: cwd))
             }
             if let net = impliedRequest(line, seq: seq, source: source) { out.append(net) }
         }

@@ -27,7 +27,8 @@ public struct Action: Sendable, Hashable {
     public var host: String?
     /// For tool actions: the tool's name.
     public var tool: String?
-    /// Working directory relative paths are read against (process.exec `cwd`), when known.
+    /// Working directory relative paths are read against: process.exec `cwd`, changed by `cd` in
+    /// the same command line (then possibly workspace-relative); nil when unknown.
     public var cwd: String?
 
     public init(kind: Kind, seq: UInt64, source: EventKind, text: String, command: CommandInvocation? = nil, environment: [String] = [],
@@ -47,10 +48,12 @@ public struct Action: Sendable, Hashable {
     }
 
     /// A path of this action as rules and scope checks see it: workspace-relative when it lies in
-    /// the workspace, else absolute when the working directory is known, else as written.
+    /// the workspace, else joined to the working directory when that is known, else as written.
     public func resolve(_ path: String, scope: PathScope) -> String {
-        if let relative = scope.workspaceRelative(path, cwd: cwd), !relative.isEmpty { return relative }
-        if !path.hasPrefix("/"), !path.hasPrefix("~"), !path.hasPrefix("$"), let cwd, cwd.hasPrefix("/") { return cwd + "/" + path }
-        return path
+        var p = path
+        // cwd may itself be workspace-relative (after `cd build` in a tool call's command line).
+        if !p.hasPrefix("/"), !p.hasPrefix("~"), !p.hasPrefix("$"), let cwd { p = cwd + "/" + p }
+        if let relative = scope.workspaceRelative(p), !relative.isEmpty { return relative }
+        return p
     }
 }
