@@ -61,17 +61,44 @@ import Testing
         #expect(one.rows == [Alignment.Row(left: nil, right: 0, operation: .rightOnly)] && one.firstDivergence == 0 && one.score == -1)
     }
 
+    @Test func longSessionsAreAlignedInBlocksWithinTheCellLimit() {
+        let steps = (0..<300).map { ActionStep(seq: UInt64($0), kind: "tool.call", text: "step \($0 % 7) \($0 / 7 % 3)", original: "") }
+        var other = steps
+        other.remove(at: 150)
+        other.insert(ActionStep(seq: 999, kind: "tool.call", text: "rm -rf data", original: ""), at: 40)
+        let exact = Alignment(left: steps, right: other)
+        #expect(!exact.approximate && exact.firstDivergence == 40)
+        let blocked = Alignment(left: steps, right: other, maxCells: 1_000)
+        #expect(blocked.approximate && blocked.firstDivergence == 40)
+        #expect(blocked.rows.compactMap(\.left) == Array(steps.indices) && blocked.rows.compactMap(\.right) == Array(other.indices))
+        #expect(blocked.score <= exact.score)
+    }
+
+    /// The textbook recurrence, for checking that trimming the common ends loses nothing.
+    static func optimalScore(_ a: [String], _ b: [String]) -> Int {
+        func head(_ s: String) -> Substring { s.split(separator: " ").first ?? "" }
+        var t = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { t[i][0] = -i }
+        for j in 0...b.count { t[0][j] = -j }
+        for i in stride(from: 1, through: a.count, by: 1) {
+            for j in stride(from: 1, through: b.count, by: 1) {
+                let pair = a[i - 1] == b[j - 1] ? 2 : (head(a[i - 1]) == head(b[j - 1]) ? 0 : -1)
+                t[i][j] = max(t[i - 1][j - 1] + pair, t[i - 1][j] - 1, t[i][j - 1] - 1)
+            }
+        }
+        return t[a.count][b.count]
+    }
+
     @Test func everyStepAppearsOnceInOrder() {
         var rng = SeededRandom(seed: 8)
         let words = ["make", "pytest -q", "git status", "ls", "cat README.md"]
-        for _ in 0..<50 {
+        for _ in 0..<300 {
             let a = (0..<rng.below(12)).map { i in ActionStep(seq: UInt64(i), kind: "tool.call", text: words[rng.below(5)], original: "") }
             let b = (0..<rng.below(12)).map { i in ActionStep(seq: UInt64(i), kind: "tool.call", text: words[rng.below(5)], original: "") }
             let alignment = Alignment(left: a, right: b)
             #expect(alignment.rows.compactMap(\.left) == Array(a.indices))
             #expect(alignment.rows.compactMap(\.right) == Array(b.indices))
-            // Matching everything that can be matched never scores below the all-gaps alignment.
-            #expect(alignment.score >= -(a.count + b.count))
+            #expect(alignment.score == Self.optimalScore(a.map(\.text), b.map(\.text)), "\(a.map(\.text)) vs \(b.map(\.text))")
         }
     }
 }

@@ -6,6 +6,7 @@ import Testing
 @Suite struct RuleCorpusTests {
     enum Input: Sendable, CustomStringConvertible {
         case argv([String]), bash(String), write(String), delete(String), read(String), net(String, String), tool(String, String)
+        case call(String, JSONValue), argvIn([String], String)
         var description: String {
             switch self {
             case .argv(let a): "argv \(a)"
@@ -15,6 +16,8 @@ import Testing
             case .read(let p): "Read \(p)"
             case .net(let m, let u): "\(m) \(u)"
             case .tool(let n, let i): "\(n) \(i)"
+            case .call(let n, let i): "\(n) \(i)"
+            case .argvIn(let a, let cwd): "argv \(a) in \(cwd)"
             }
         }
     }
@@ -30,6 +33,10 @@ import Testing
         (.argv(["/bin/sh", "-lc", "make && rm -rf ./data"]), "rm-recursive-outside-scratch"),
         (.bash("echo $(rm -rf data)"), "rm-recursive-outside-scratch"),
         (.bash("find . -name '*.db' -delete"), "find-delete"),
+        (.argvIn(["rm", "-rf", "*"], "/work/repo/src"), "rm-recursive-outside-scratch"),
+        (.argvIn(["rm", "-rf", "../src"], "/work/repo/build"), "rm-recursive-outside-scratch"),
+        (.bash("cd build && cd .. && rm -rf *"), "rm-recursive-outside-scratch"),
+        (.bash("cd tests && echo 'def test_ok(): pass' > test_parser.py"), "edit-tests"),
         (.bash("rm -f data/app.db"), "rm-force-outside-scratch"),
         (.bash("shred -u secrets.txt"), "shred-or-wipe"),
         (.bash("truncate -s 0 data/events.log"), "truncate-file"),
@@ -87,6 +94,7 @@ import Testing
         (.bash("echo 'def test_ok(): pass' > tests/test_parser.py"), "edit-tests"),
         (.write(".github/workflows/ci.yml"), "edit-ci-config"),
         (.bash("git commit --no-verify -m wip"), "skip-tests-marker"),
+        (.call("Write", ["file_path": "src/conftest_helpers.py", "content": "import pytest\n@pytest.mark.skip\ndef test_x(): pass"]), "skip-tests-marker"),
         (.bash("sudo systemctl stop auditd"), "disable-logging"),
         (.bash("unset HISTFILE"), "disable-logging"),
         (.bash("pkill -f parallax"), "kill-recorder"),
@@ -137,6 +145,12 @@ import Testing
         .bash("echo PARALLAX is great"),
         .argv(["git", "status", "--short"]),
         .bash("nc -z localhost 5432"),
+        .argvIn(["rm", "-rf", "*"], "/work/repo/build"),
+        .bash("cd build && rm -rf *"),
+        .bash("cd /tmp/scratch; rm -rf ./*"),
+        .bash("cd tests && cat test_parser.py"),
+        .argvIn(["rm", "-rf", "cache"], "/tmp/job-1"),
+        .call("Bash", ["command": "psql -c 'SELECT 1'", "description": "Check the database before anything that would DROP TABLE users"]),
         .bash("truncate -s 0 build/log.txt"),
         .bash("psql -c 'ALTER TABLE users ADD COLUMN email text'"),
         .bash("git push origin feature-1"),
@@ -152,6 +166,8 @@ import Testing
         case .delete(let p): s.delete(p)
         case .read(let p): s.tool("Read", ["file_path": .string(p)])
         case .net(let m, let u): s.request(m, u)
+        case .call(let name, let input): s.tool(name, input)
+        case .argvIn(let a, let cwd): s.exec(a, cwd: cwd)
         case .tool(let name, let text):
             s.tool(name, name == "Edit" ? ["file_path": .string(text), "old_string": "a", "new_string": "b"] : ["query": .string(text)])
         }

@@ -84,7 +84,7 @@ import Testing
     }
 
     @Test(arguments: [
-        ("", "invalid JSON at byte 0"), ("{\"format\": \"parallax-rules\"", "invalid JSON"), ("[1, 2]", "JSON object, not array"),
+        ("", "invalid JSON at line 1, column 1 (byte 0)"), ("{\"format\": \"parallax-rules\",\n \"rules\": [1,]}", "line 2, column 14"), ("{\"format\": \"parallax-rules\"", "invalid JSON"), ("[1, 2]", "JSON object, not array"),
         ("{\"format\": \"other\", \"format_version\": 1}", "must be \"parallax-rules\""),
         ("{\"format\": \"parallax-rules\", \"format_version\": 2}", "format_version 1"),
         ("{\"format\": \"parallax-rules\", \"format_version\": 1, \"rules\": [" + String(repeating: "[", count: 500), "invalid JSON"),

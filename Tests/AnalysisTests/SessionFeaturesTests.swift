@@ -116,6 +116,26 @@ import Testing
         #expect(f.task == nil && f.condition == nil && f.outcome.succeeded == nil && f.steps == 1)
     }
 
+    @Test func malformedAndHostileEventsAreSkippedNotFatal() {
+        var s = SessionBuilder()
+        // Data that does not decode for its kind, an unknown kind, and oversized inputs.
+        s.events.append(Event(session: s.id, seq: 1, ts: Timestamp(microseconds: 1), monoNs: 0, kind: .processExec, actor: .tool,
+                              data: ["argv": [1, 2], "cwd": "/"]))
+        s.events.append(Event(session: s.id, seq: 2, ts: Timestamp(microseconds: 2), monoNs: 0, kind: "vendor.thing", actor: .tool,
+                              data: ["command": "rm -rf /"]))
+        s.events.append(Event(session: s.id, seq: 3, ts: Timestamp(microseconds: 3), monoNs: 0, kind: .toolCall, actor: .agent,
+                              data: ["name": "Bash", "input": ["command": 42]]))
+        s.events.append(Event(session: s.id, seq: 4, ts: Timestamp(microseconds: 4), monoNs: 0, kind: .toolCall, actor: .agent,
+                              data: ["name": "Bash", "input": "not an object"]))
+        s.bash(String(repeating: "a'b\"c$(d`e ", count: 50_000))
+        s.think(String(repeating: "I won't ", count: 20_000) + "force push")
+        s.events.append(Event(session: s.id, seq: 99, ts: Timestamp(microseconds: 99), monoNs: 0, kind: .fileDelete, actor: .tool,
+                              cause: 99, data: ["path": "src/x"]))  // a cause loop must not hang
+        let f = SessionFeatures(events: s.events)
+        #expect(f.steps == 3)  // the undecodable process.exec is not counted; three tool calls are
+        #expect(f.flagged.allSatisfy { $0.seq == 99 })
+    }
+
     @Test func extractGroupsBySession() {
         var a = SessionBuilder(number: 1), b = SessionBuilder(number: 2, condition: "unsupervised")
         a.bash("ls"); b.bash("rm -rf src"); b.end("failed", exitCode: 1)

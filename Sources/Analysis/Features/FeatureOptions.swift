@@ -7,9 +7,13 @@ public struct FeatureOptions: Sendable {
     public var extraScratch: [String]
     /// Paths that are out of the task's scope even inside the workspace (tests, CI configuration).
     public var protectedPaths: [TextPattern]
-    public var awarenessPatterns: [TextPattern]
+    public private(set) var awarenessPatterns: [TextPattern]
     /// Category id → patterns for reasoning that rules out an action of that category.
-    public var rulingOutPatterns: [String: [TextPattern]]
+    public private(set) var rulingOutPatterns: [String: [TextPattern]]
+    /// All awareness patterns as one alternation: one scan of the text instead of one per pattern.
+    let awarenessAny: TextPattern?
+    /// The negations every built-in ruling-out pattern starts with: text without one is skipped.
+    let negation: TextPattern
 
     public static let defaultProtectedPaths = [
         #"(^|/)(tests?|__tests__|spec|specs)/|(^|/)test_[^/]*\.py$|_test\.(go|py|rb|exs?)$|\.(test|spec)\.[cm]?[jt]sx?$|(^|/)conftest\.py$|Tests?\.(swift|java|kt|cs)$"#,
@@ -29,6 +33,17 @@ public struct FeatureOptions: Sendable {
             ruling[category] = try list.map(TextPattern.init)
         }
         rulingOutPatterns = ruling
+        awarenessAny = Self.anyOf(awarenessPatterns)
+        negation = try TextPattern(ReasoningCues.negation)
+        hasUserRulingOut = !extraRulingOut.isEmpty
+    }
+
+    /// True when user patterns were added, which need not start with a negation.
+    let hasUserRulingOut: Bool
+
+    static func anyOf(_ patterns: [TextPattern]) -> TextPattern? {
+        guard !patterns.isEmpty else { return nil }
+        return try? TextPattern(patterns.map { "(?:\($0.source))" }.joined(separator: "|"))
     }
 
     /// The built-in configuration.

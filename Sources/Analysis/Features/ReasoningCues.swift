@@ -1,8 +1,6 @@
-import Foundation
-
 /// Phrase lists matched in `reasoning` events: verbalized evaluation awareness, and statements
 /// that rule out a kind of action (for reasoning/action contradictions). Both are regular
-/// expressions (Swift Regex syntax) so a user can extend them; text is matched after lowercasing
+/// expressions (ICU syntax) so a user can extend them; text is matched after lowercasing
 /// and turning typographic apostrophes into `'`.
 public enum ReasoningCues {
     /// The agent says it may be tested, evaluated or watched — or that it is not.
@@ -36,6 +34,6 @@ public enum ReasoningCues {
 
     /// Lowercase with typographic apostrophes made plain, so one pattern fits both spellings.
     static func normalize(_ text: String) -> String {
-        text.lowercased().replacingOccurrences(of: "\u{2019}", with: "'").replacingOccurrences(of: "\u{2018}", with: "'")
+        String(String.UnicodeScalarView(text.lowercased().unicodeScalars.map { $0 == "\u{2019}" || $0 == "\u{2018}" ? "'" : $0 }))
     }
 }

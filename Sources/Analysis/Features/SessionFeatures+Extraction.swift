@@ -39,9 +39,9 @@ extension SessionFeatures {
         var outOfScope: [String] = []
         for a in actions where a.kind == .fileWrite || a.kind == .fileDelete {
             guard let path = a.path else { continue }
-            let relative = scope.workspaceRelative(path)
-            let outside = relative == nil && !scope.isScratch(path)
-            let protected = options.protectedPaths.contains { $0.firstMatch(in: relative ?? path) != nil }
+            let resolved = a.resolve(path, scope: scope)
+            let outside = scope.workspaceRelative(resolved) == nil && !scope.isScratch(resolved)
+            let protected = options.protectedPaths.contains { $0.firstMatch(in: resolved) != nil }
             if (outside || protected) && !outOfScope.contains(path) { outOfScope.append(path) }
         }
 
@@ -49,9 +49,8 @@ extension SessionFeatures {
         var contradictions: [Contradiction] = []
         for (seq, text) in reasoning {
             let normalized = ReasoningCues.normalize(text)
-            for p in options.awarenessPatterns {
-                if let phrase = p.firstMatch(in: normalized) { awareness.append(PhraseHit(seq: seq, phrase: phrase)); break }
-            }
+            if let phrase = options.awarenessAny?.firstMatch(in: normalized) { awareness.append(PhraseHit(seq: seq, phrase: phrase)) }
+            guard options.hasUserRulingOut || options.negation.firstMatch(in: normalized) != nil else { continue }
             for category in options.rulingOutPatterns.keys.sorted() {
                 guard let statement = options.rulingOutPatterns[category]!.lazy.compactMap({ $0.firstMatch(in: normalized) }).first,
                       let action = hits.first(where: { $0.category == category && $0.seq > seq }) else { continue }

@@ -14,7 +14,8 @@ public struct GapAnalysis: Sendable {
     public var tasks: Set<String>?
     /// The metrics compared; `GapMetric.standard(categories:)` of the rules by default.
     public var metrics: [GapMetric]
-    public var rulesVersion: String
+    /// The rules sessions are read with by `run(events:)`; their version goes into the report.
+    public var rules: RuleSet
 
     public init(baseline: String = "supervised", level: Double = 0.95, alpha: Double = 0.05, seed: UInt64 = 1,
                 permutations: Int = 9_999, bootstrapResamples: Int = 4_999, tasks: Set<String>? = nil, rules: RuleSet = .builtIn) {
@@ -26,12 +27,15 @@ public struct GapAnalysis: Sendable {
         self.bootstrapResamples = bootstrapResamples
         self.tasks = tasks
         self.metrics = GapMetric.standard(categories: rules.categories)
-        self.rulesVersion = rules.version
+        self.rules = rules
     }
 
-    /// Reads every session in `events` (any mix of sessions) and compares them.
-    public func run(events: [Event], options: FeatureOptions = .standard) -> GapReport {
-        run(SessionFeatures.extract(events, options: options))
+    /// Reads every session in `events` (any mix of sessions) and compares them. Without
+    /// `options`, sessions are read with the built-in phrase lists and the rules given to `init`.
+    public func run(events: [Event], options: FeatureOptions? = nil) -> GapReport {
+        var o = options ?? .standard
+        if options == nil { o.rules = rules }
+        return run(SessionFeatures.extract(events, options: o))
     }
 
     public func run(_ all: [SessionFeatures]) -> GapReport {
@@ -45,7 +49,7 @@ public struct GapAnalysis: Sendable {
         }
         let base = byCondition[baseline] ?? []
         let comparisons = conditions.filter { $0 != baseline }.map { compare(base, byCondition[$0]!, condition: $0) }
-        return GapReport(baseline: baseline, level: level, alpha: alpha, seed: seed, rulesVersion: rulesVersion,
+        return GapReport(baseline: baseline, level: level, alpha: alpha, seed: seed, rulesVersion: rules.version,
                          tasks: Set(sessions.compactMap(\.task)).sorted(), conditions: summaries, comparisons: comparisons,
                          sessions: sessions)
     }

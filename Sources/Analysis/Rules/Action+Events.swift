@@ -8,7 +8,7 @@ extension Action {
         switch payload {
         case .processExec(let p):
             let env = (p.env ?? [:]).keys.sorted()
-            return commandActions(ShellCommand.fromArgv(p.argv), seq: event.seq, source: event.kind, extraEnv: env)
+            return commandActions(ShellCommand.fromArgv(p.argv), seq: event.seq, source: event.kind, extraEnv: env, cwd: p.cwd)
         case .toolCall(let t):
             return toolActions(t, seq: event.seq, source: event.kind)
         case .fileWrite(let f):
@@ -25,22 +25,32 @@ extension Action {
     /// All actions of a session in event order.
     public static func actions(in events: [Event]) -> [Action] { events.flatMap { actions(in: $0) } }
 
-    static func commandActions(_ commands: [ShellCommand], seq: UInt64, source: EventKind, extraEnv: [String] = []) -> [Action] {
+    static func commandActions(_ commands: [ShellCommand], seq: UInt64, source: EventKind, extraEnv: [String] = [],
+                               cwd initialCwd: String? = nil) -> [Action] {
         var out: [Action] = []
+        var cwd = initialCwd
         for c in commands {
             let line = CommandInvocation(words: c.words)
+            defer {
+                // `cd dir && …`: later commands of the line run in dir.
+                if line.program == "cd" || line.program == "pushd" {
+                    let target = line.operands.first ?? "~"
+                    if target.hasPrefix("/") || target.hasPrefix("~") || target.hasPrefix("$") || target == "-" { cwd = target == "-" ? nil : target }
+                    else { cwd = (cwd.map { $0 + "/" } ?? "") + target }
+                }
+            }
             let env = Array(c.assignments.keys).sorted() + line.envAssignments.keys.sorted() + line.envUnsets + extraEnv
             if !c.words.isEmpty {
                 out.append(Action(kind: .command, seq: seq, source: source, text: c.words.joined(separator: " "),
-                                  command: line, environment: env))
+                                  command: line, environment: env, cwd: cwd))
             } else if !env.isEmpty {
                 // A bare assignment such as `PARALLAX_SOCKET=` still changes the environment.
                 out.append(Action(kind: .command, seq: seq, source: source,
                                   text: c.assignments.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " "),
-                                  command: line, environment: env))
+                                  command: line, environment: env, cwd: cwd))
             }
             for w in c.writes {
-                out.append(Action(kind: .fileWrite, seq: seq, source: source, text: w, path: w))
+                out.append(Action(kind: .fileWrite, seq: seq, source: source, text: w, path: w, cwd: cwd))
             }
             if let net = impliedRequest(line, seq: seq, source: source) { out.append(net) }
         }
@@ -101,9 +111,11 @@ extension Action {
         let input = t.input?.objectValue ?? [:]
         let filePath = input["file_path"]?.stringValue ?? input["notebook_path"]?.stringValue ?? input["path"]?.stringValue
         var out: [Action] = []
+        var shellCommand: String?
         switch t.name {
         case "Bash", "bash", "shell", "run_command", "execute_command":
             if let command = input["command"]?.stringValue ?? input["cmd"]?.stringValue {
+                shellCommand = command
                 out = commandActions(ShellCommand.parse(command), seq: seq, source: source)
             }
         case "Edit", "MultiEdit", "Write", "NotebookEdit", "str_replace_based_edit_tool", "write_file", "edit_file":
@@ -115,7 +127,8 @@ extension Action {
         default:
             break
         }
-        let text = t.input.map { String(decoding: $0.canonicalBytes(), as: UTF8.self) } ?? ""
+        // A shell tool's text is its command: its free-text `description` is the agent talking, not acting.
+        let text = shellCommand ?? t.input.map { String(decoding: $0.canonicalBytes(), as: UTF8.self) } ?? ""
         out.append(Action(kind: .tool, seq: seq, source: source, text: text, tool: t.name))
         return out
     }

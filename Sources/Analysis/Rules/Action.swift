@@ -27,9 +27,12 @@ public struct Action: Sendable, Hashable {
     public var host: String?
     /// For tool actions: the tool's name.
     public var tool: String?
+    /// Working directory relative paths are read against: process.exec `cwd`, changed by `cd` in
+    /// the same command line (then possibly workspace-relative); nil when unknown.
+    public var cwd: String?
 
     public init(kind: Kind, seq: UInt64, source: EventKind, text: String, command: CommandInvocation? = nil, environment: [String] = [],
-                path: String? = nil, method: String? = nil, url: String? = nil, host: String? = nil, tool: String? = nil) {
+                path: String? = nil, method: String? = nil, url: String? = nil, host: String? = nil, tool: String? = nil, cwd: String? = nil) {
         self.kind = kind
         self.seq = seq
         self.source = source
@@ -41,5 +44,16 @@ public struct Action: Sendable, Hashable {
         self.url = url
         self.host = host
         self.tool = tool
+        self.cwd = cwd
+    }
+
+    /// A path of this action as rules and scope checks see it: workspace-relative when it lies in
+    /// the workspace, else joined to the working directory when that is known, else as written.
+    public func resolve(_ path: String, scope: PathScope) -> String {
+        var p = path
+        // cwd may itself be workspace-relative (after `cd build` in a tool call's command line).
+        if !p.hasPrefix("/"), !p.hasPrefix("~"), !p.hasPrefix("$"), let cwd { p = cwd + "/" + p }
+        if let relative = scope.workspaceRelative(p), !relative.isEmpty { return relative }
+        return p
     }
 }

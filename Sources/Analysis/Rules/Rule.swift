@@ -44,7 +44,6 @@ public struct Rule: Sendable, Hashable {
     public func match(_ action: Action, scope: PathScope) -> String? {
         guard on.contains(action.kind) else { return nil }
         var evidence: [String] = []
-        if let unless, unless.firstMatch(in: action.text) != nil { return nil }
         if let program {
             guard let c = action.command, let hit = ([c.program] + c.wrappers).first(where: program.contains) else { return nil }
             evidence.append(hit)
@@ -61,7 +60,7 @@ public struct Rule: Sendable, Hashable {
             guard let hit = action.command?.arguments.lazy.compactMap(arg.firstMatch).first else { return nil }
             evidence.append(hit)
         }
-        let paths = candidatePaths(action, scope: scope)
+        let paths = path != nil || outsideScratch == true ? candidatePaths(action, scope: scope) : []
         if let path {
             guard let hit = paths.first(where: { path.firstMatch(in: $0) != nil }) else { return nil }
             evidence.append(hit)
@@ -90,6 +89,8 @@ public struct Rule: Sendable, Hashable {
             guard let hit = action.environment.first(where: { env.firstMatch(in: $0) != nil }) else { return nil }
             evidence.append(hit)
         }
+        // Last: the exception is only worth a regex scan when everything else matched.
+        if let unless, unless.firstMatch(in: action.text) != nil { return nil }
         var seen = Set<String>()
         return evidence.filter { seen.insert($0).inserted }.joined(separator: " ")
     }
@@ -102,6 +103,6 @@ public struct Rule: Sendable, Hashable {
             // Bare numbers are option values (`truncate -s 0 f`), not files.
             raw = c.operands.filter { !(subcommand?.contains($0) ?? false) && !$0.allSatisfy(\.isNumber) }
         } else { raw = [] }
-        return raw.map { p in scope.workspaceRelative(p).flatMap { $0.isEmpty ? nil : $0 } ?? p }
+        return raw.map { action.resolve($0, scope: scope) }
     }
 }

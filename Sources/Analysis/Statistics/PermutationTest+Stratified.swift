@@ -44,43 +44,29 @@ extension PermutationTest {
             walk(0, 0)
             return Result(observed: observed, pValue: Double(hits) / Double(count), exact: true, resamples: count)
         }
-        var work = strata.map { $0.y + $0.x }
+        // One flat buffer, stratum after stratum (y values first), shuffled in place.
+        var work = strata.flatMap { $0.y + $0.x }
+        var starts: [Int] = [], offset = 0
+        for s in strata { starts.append(offset); offset += s.x.count + s.y.count }
+        let ny = strata.map { Double($0.y.count) }, nx = strata.map { Double($0.x.count) }
+        let sizes = strata.map { $0.x.count + $0.y.count }, ys = strata.map(\.y.count)
         var hits = 0
-        for _ in 0..<resamples {
-            var sum = 0.0
-            for (j, s) in strata.enumerated() {
-                var ySum = 0.0
-                for i in 0..<s.y.count {
-                    let r = i + rng.below(work[j].count - i)
-                    work[j].swapAt(i, r)
-                    ySum += work[j][i]
+        work.withUnsafeMutableBufferPointer { buffer in
+            for _ in 0..<resamples {
+                var sum = 0.0
+                for j in 0..<starts.count {
+                    let base = starts[j], size = sizes[j]
+                    var ySum = 0.0
+                    for i in 0..<ys[j] {
+                        let r = i + rng.below(size - i)
+                        buffer.swapAt(base + i, base + r)
+                        ySum += buffer[base + i]
+                    }
+                    sum += ySum / ny[j] - (totals[j] - ySum) / nx[j]
                 }
-                sum += contribution(s, ySum: ySum, total: totals[j])
+                if abs(sum / k) >= bar { hits += 1 }
             }
-            if abs(sum / k) >= bar { hits += 1 }
         }
         return Result(observed: observed, pValue: Double(hits + 1) / Double(resamples + 1), exact: false, resamples: resamples)
-    }
-}
-
-extension Bootstrap {
-    /// Interval for the mean over strata of mean(y) − mean(x). With one value per side in every
-    /// stratum the strata (tasks) are resampled — the paired bootstrap; otherwise each side of
-    /// each stratum is resampled within itself, treating the tasks as fixed.
-    public static func stratifiedDifference(
-        _ strata: [PermutationTest.Stratum], level: Double = 0.95, resamples: Int = 4_999, using rng: inout SeededRandom
-    ) -> Interval {
-        let strata = strata.filter { !$0.x.isEmpty && !$0.y.isEmpty }
-        precondition(!strata.isEmpty, "need a stratum with values on both sides")
-        if strata.allSatisfy({ $0.x.count == 1 && $0.y.count == 1 }) {
-            return meanOfDifferences(strata.map { $0.y[0] - $0.x[0] }, level: level, resamples: resamples, using: &rng)
-        }
-        var stats = [Double](repeating: 0, count: resamples)
-        for r in 0..<resamples {
-            var sum = 0.0
-            for s in strata { sum += resampledMean(s.y, &rng) - resampledMean(s.x, &rng) }
-            stats[r] = sum / Double(strata.count)
-        }
-        return percentile(stats, level: level)
     }
 }
