@@ -9,7 +9,8 @@ import Recorder
 /// socket, driven by one `poll` loop: non-blocking sockets, one buffer per direction (read again
 /// only once it is written out), and an end of input passed on as a half close.
 struct ConnectionTable {
-    /// One direction of a pair.
+    /// One direction of a pair. A flow whose `to` is -1 discards what it reads; one whose `from` is
+    /// -1 only writes what it was given (a refused client's reply).
     struct Flow {
         var from: Int32
         var to: Int32
@@ -53,8 +54,9 @@ struct ConnectionTable {
                 }
             }
         }
-        let ready = poll(&fds, nfds_t(fds.count), -1)
-        if ready < 0 { return }
+        // The wake pipe ends the wait when the command exits; the timeout only bounds a missed wake-up.
+        let ready = poll(&fds, nfds_t(fds.count), 1000)
+        if ready <= 0 { return }
         if fds[1].revents != 0 {
             var drain = [UInt8](repeating: 0, count: 64)
             while read(wake, &drain, drain.count) > 0 {}
@@ -72,7 +74,7 @@ struct ConnectionTable {
             Self.finishFlow(&pairs[index].up)
             Self.finishFlow(&pairs[index].down)
         }
-        for pair in pairs where pair.finished { close(pair.up.from); close(pair.up.to) }
+        for pair in pairs where pair.finished { Self.close(pair) }
         pairs.removeAll { $0.finished }
         if fds[0].revents != 0 { acceptAll(listener) }
     }
@@ -81,7 +83,9 @@ struct ConnectionTable {
     private static func step(_ flow: inout Flow, reading: Bool, failed: inout Bool, buffer: inout [UInt8]) {
         if reading {
             let count = buffer.withUnsafeMutableBytes { recv(flow.from, $0.baseAddress, $0.count, 0) }
-            if count > 0 {
+            if count > 0, flow.to < 0 {
+                return
+            } else if count > 0 {
                 flow.pending = Array(buffer[0..<count])
                 flow.sent = 0
                 write(&flow, failed: &failed)
@@ -116,7 +120,7 @@ struct ConnectionTable {
     /// Passes an end of input on once everything before it is written.
     private static func finishFlow(_ flow: inout Flow) {
         guard flow.ended, !flow.hasPending, !flow.shutDown else { return }
-        shutdown(flow.to, Int32(SHUT_WR))
+        if flow.to >= 0 { shutdown(flow.to, Int32(SHUT_WR)) }
         flow.shutDown = true
     }
 
@@ -134,7 +138,10 @@ struct ConnectionTable {
             do {
                 server = try UnixSocket.connect(path: socketPath)
             } catch {
-                Self.refuse(client, "parallax relay: cannot reach \(socketPath): \(error.message)")
+                // Answered once the client's request is read (closing on an unread request resets it).
+                _ = fcntl(client, F_SETFL, fcntl(client, F_GETFL) | O_NONBLOCK)
+                let reply = Self.refusal("parallax relay: cannot reach \(socketPath): \(error.message)")
+                pairs.append(Pair(up: Flow(from: client, to: -1), down: Flow(from: -1, to: client, pending: reply, ended: true)))
                 continue
             }
             for descriptor in [client, server] {
@@ -144,21 +151,21 @@ struct ConnectionTable {
         }
     }
 
-    static func refuse(_ client: Int32, _ message: String) {
+    /// An HTTP 502 whose JSON body carries `message`.
+    static func refusal(_ message: String) -> [UInt8] {
         let escaped = message.replacingAll("\\", with: "\\\\").replacingAll("\"", with: "\\\"")
         let body = "{\"error\":{\"type\":\"parallax_relay\",\"message\":\"\(escaped)\"}}"
         let reply = "HTTP/1.1 502 Bad Gateway\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body
-        let bytes = Array(reply.utf8)
-        _ = bytes.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-        close(client)
+        return Array(reply.utf8)
+    }
+
+    static func close(_ pair: Pair) {
+        for descriptor in [pair.up.from, pair.up.to] where descriptor >= 0 { Glibc.close(descriptor) }
     }
 
     /// Closes every connection (the command has ended).
     mutating func closeAll() {
-        for pair in pairs {
-            close(pair.up.from)
-            close(pair.up.to)
-        }
+        for pair in pairs { Self.close(pair) }
         pairs = []
     }
 }

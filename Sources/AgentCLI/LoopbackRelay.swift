@@ -28,6 +28,10 @@ public enum LoopbackRelay {
             _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
         }
         wake.store(wakePipe[1], ordering: .relaxed)
+        // A parent may have blocked signals (Foundation's Process does); the loop needs SIGCHLD.
+        var none = sigset_t()
+        sigemptyset(&none)
+        sigprocmask(SIG_SETMASK, &none, nil)
         signal(SIGCHLD) { _ in
             let saved = errno
             var byte: UInt8 = 0
@@ -83,8 +87,11 @@ public enum LoopbackRelay {
         var defaults = sigset_t()
         sigemptyset(&defaults)
         for number in [SIGPIPE, SIGCHLD, SIGTERM, SIGHUP, SIGINT] { sigaddset(&defaults, number) }
+        var none = sigset_t()
+        sigemptyset(&none)
         posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF))
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
         var cArguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) }
         cArguments.append(nil)
         defer { for pointer in cArguments { free(pointer) } }
