@@ -100,21 +100,18 @@ struct HarnessComparison {
                 diff: "\(divergence.reason.rawValue): \(divergence.message)" + (here.count > 1 ? " (\(here.count - 1) more request(s) diverged here)" : ""))]
             out.append((step, .absent("the agent's request \(divergence.requestIndex) is not the recorded one (\(divergence.reason.rawValue))"), nil))
         }
+        // Where each request landed on the tape, to place the extra ones after the last that did.
+        var landed: [(request: Int, seq: UInt64)] = served.map { ($0.requestIndex, tape.entries[$0.entry].requestSeq) }
+        for index in claimed { if let seq = divergences[index].expectedSeq { landed.append((divergences[index].requestIndex, seq)) } }
         for index in divergences.indices where !claimed.contains(index) {
             let divergence = divergences[index]
             var step = StepReport(seq: 0, kind: "model", summary: "\(divergence.endpoint) (request \(divergence.requestIndex))", verdict: .extra)
-            step.seq = anchor(forRequest: divergence.requestIndex)
+            step.seq = landed.filter { $0.request < divergence.requestIndex }.max { $0.request < $1.request }?.seq ?? 0
             step.differences = [StepDifference(field: "request", recorded: "nothing", replayed: divergence.got.map(\.description) ?? "no digest",
                                                diff: "\(divergence.reason.rawValue): \(divergence.message)")]
             out.append((step, .absent("the agent made request \(divergence.requestIndex), which the recording does not have"), step.seq))
         }
         return out
-    }
-
-    /// The recorded request served last before request `index` arrived (0 when none was).
-    func anchor(forRequest index: Int) -> UInt64 {
-        let before = served.filter { $0.requestIndex < index }.max { $0.requestIndex < $1.requestIndex }
-        return before.map { tape.entries[$0.entry].requestSeq } ?? 0
     }
 
     static func summary(_ entry: TapeEntry) -> String {
