@@ -59,7 +59,7 @@ let package = Package(
         .target(name: "Analysis", dependencies: ["TraceModel"], swiftSettings: strict),
         // Model-API recording proxy, canonical request digests, and the tape server that replays model calls.
         .target(name: "ModelTape", dependencies: ["TraceModel", "Recorder", "CMicroHTTPD", "CMicroHTTPDShim"], swiftSettings: strict),
-        .executableTarget(name: "parallax-bench", dependencies: ["TraceModel", "TraceWire", "TraceStore", "Recorder", "Replayer", "CSQLite"], swiftSettings: strict),
+        .executableTarget(name: "parallax-bench", dependencies: ["TraceModel", "TraceWire", "TraceStore", "Recorder", "Replayer", "ModelTape", "CSQLite"], swiftSettings: strict),
 
         .testTarget(name: "TraceModelTests", dependencies: ["TraceModel"], swiftSettings: strict),
         .testTarget(name: "TraceWireTests", dependencies: ["TraceWire"], swiftSettings: strict),

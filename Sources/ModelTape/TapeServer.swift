@@ -43,6 +43,9 @@ public final class TapeServer: Sendable {
 
     public var baseURLs: ModelBaseURLs { ModelBaseURLs(port: server.port) }
 
+    /// The bound TCP port (0 before `start`, and when serving a Unix socket).
+    public var port: UInt16 { server.port }
+
     public func stop() { server.stop() }
 
     /// Divergences so far, in the order the requests arrived.
