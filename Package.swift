@@ -56,7 +56,7 @@ let package = Package(
                           linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
         .executableTarget(name: "parallax-core", dependencies: ["ParallaxCLI"], swiftSettings: strict),
         // Materializer and sandbox for replays; top-level like Collector/ (DESIGN §2).
-        .target(name: "Replayer", dependencies: ["Recorder", "TraceModel", "TraceWire"], path: "Replayer", swiftSettings: strict),
+        .target(name: "Replayer", dependencies: ["Recorder", "TraceModel", "TraceWire", "ModelTape"], path: "Replayer", swiftSettings: strict),
         // Behavior-gap analysis over `[Event]`: rules, per-session features, statistics, alignment.
         .target(name: "Analysis", dependencies: ["TraceModel"], swiftSettings: strict),
         // Model-API recording proxy, canonical request digests, and the tape server that replays model calls.
@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "CollectorTests", dependencies: ["Collector", "TraceStore", "TraceWire", "TraceModel"], swiftSettings: strict),
         .testTarget(name: "RecorderTests", dependencies: ["Recorder", "Shipper", "Collector", "TraceStore", "TraceWire", "TraceModel"],
                     swiftSettings: strict),
-        .testTarget(name: "ReplayerTests", dependencies: ["Replayer", "Recorder", "TraceModel"], swiftSettings: strict),
+        .testTarget(name: "ReplayerTests", dependencies: ["Replayer", "Recorder", "TraceModel", "ModelTape"], swiftSettings: strict),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "TraceModel"], swiftSettings: strict),
         .testTarget(name: "ModelTapeTests", dependencies: ["ModelTape", "Recorder", "TraceModel"], swiftSettings: strict),
         .testTarget(name: "DemoAgentTests", dependencies: ["DemoAgent", "ModelTape", "Analysis", "Collector", "TraceStore", "TraceModel"],

@@ -45,15 +45,7 @@ public struct ActionReplay {
         if !session.gaps.isEmpty {
             report.notes.append("the recording is missing seq \(session.gaps.prefix(5).map(String.init).joined(separator: ", "))\(session.gaps.count > 5 ? ", …" : ""); steps there cannot be replayed")
         }
-        let (manifest, unreadable) = try startManifest()
-        do {
-            report.materialized = try Materializer(blobs: blobs).materialize(manifest, into: workspace)
-        } catch {
-            throw ReplayError(.workspace, "cannot materialize the start snapshot: \(error)")
-        }
-        report.materialized.refused += unreadable
-        for skipped in report.materialized.refused { report.notes.append("not materialized (refused): \(skipped)") }
-        for skipped in report.materialized.missing { report.notes.append("not materialized (content not kept): \(skipped)") }
+        try materializeStart(&report)
         let environment = replayEnvironment(&report)
 
         let tracker: SnapshotWorkspaceTracker
@@ -114,6 +106,19 @@ public struct ActionReplay {
     }
 
     // MARK: - Setup
+
+    /// Writes the start snapshot into the workspace; what was refused or not kept goes to the notes.
+    func materializeStart(_ report: inout ReplayReport) throws(ReplayError) {
+        let (manifest, unreadable) = try startManifest()
+        do {
+            report.materialized = try Materializer(blobs: blobs).materialize(manifest, into: workspace)
+        } catch {
+            throw ReplayError(.workspace, "cannot materialize the start snapshot: \(error)")
+        }
+        report.materialized.refused += unreadable
+        for skipped in report.materialized.refused { report.notes.append("not materialized (refused): \(skipped)") }
+        for skipped in report.materialized.missing { report.notes.append("not materialized (content not kept): \(skipped)") }
+    }
 
     /// The start snapshot's manifest. Entries the strict reader refuses (a `..` path, a bad field)
     /// are left out and returned as refused, so one hostile entry does not stop the whole replay.
@@ -182,12 +187,12 @@ public struct ActionReplay {
         return hash
     }
 
-    func startData() -> [String: JSONValue] {
+    func startData(mode: String = "actions") -> [String: JSONValue] {
         var data: [String: JSONValue] = [
             "agent": .object(["name": .string("parallax-replay")]),
             "replay_of": .string(session.id.string),
             "cwd": .string(session.workspaceRoot),
-            "labels": .object(["replay_mode": .string("actions")]),
+            "labels": .object(["replay_mode": .string(mode)]),
         ]
         if let task = session.task { data["task"] = .string(task) }
         if let snapshot = session.snapshot { data["snapshot"] = .string(snapshot.description) }

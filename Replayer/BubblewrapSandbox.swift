@@ -1,7 +1,8 @@
 import Glibc
 
 /// Runs commands under bubblewrap: the system read-only (`/usr`, `/bin`, `/lib*`, `/sbin`, `/etc`),
-/// a private `/tmp`, `/proc` and a minimal `/dev`, the workspace the only host directory writable,
+/// a private `/tmp`, `/proc` and a minimal `/dev`, the workspace (and any mount marked writable) the
+/// only host directories writable,
 /// every namespace unshared (so no network), no capabilities, a new session, and killed with its parent.
 /// A command killed by a signal shows as bwrap's exit status 128 + N; so does a bwrap setup failure
 /// as exit 1 with bwrap's message on stderr.
@@ -48,7 +49,11 @@ public struct BubblewrapSandbox: Sandbox {
             }
         }
         arguments += ["--ro-bind", "/etc", "/etc", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
-                      "--bind", command.workspace, command.workspaceMount, "--remount-ro", "/"]
+                      "--bind", command.workspace, command.workspaceMount]
+        for mount in command.mounts {
+            arguments += [mount.writable ? "--bind" : "--ro-bind", mount.source, mount.target]
+        }
+        arguments += ["--remount-ro", "/"]
         if let hostname = command.pins.hostname { arguments += ["--hostname", hostname] }
         if command.pins.uid != nil || command.pins.gid != nil { arguments += ["--unshare-user"] }
         if let uid = command.pins.uid { arguments += ["--uid", String(uid)] }

@@ -39,11 +39,18 @@ public struct StepReport: Sendable, Hashable {
         case match
         case diverged
         case skipped
+        /// Recorded, but the replayed agent never did it (harness mode).
+        case missing
+        /// Done by the replayed agent, but not in the recording (harness mode).
+        case extra
+
+        /// Whether the step departs from the recording (diverged, missing or extra).
+        public var isDivergence: Bool { self == .diverged || self == .missing || self == .extra }
     }
 
-    /// The recorded event's seq.
+    /// The recorded event's seq; for an `extra` step, the recorded step it came after (0 if none).
     public var seq: UInt64
-    /// `exec` or `edit`.
+    /// `exec`, `edit`, or `model` (a model call in harness mode).
     public var kind: String
     /// The command line, or the edit (`write src/a.txt`), shortened for display.
     public var summary: String
@@ -59,6 +66,8 @@ public struct StepReport: Sendable, Hashable {
     /// Whether the recorded file changes were applied after a divergence, so later steps start
     /// from the recorded workspace.
     public var resynced = false
+    /// The seq of what the replay did, in the session the replay was stored as (harness mode).
+    public var replaySeq: UInt64?
 
     public init(seq: UInt64, kind: String, summary: String, verdict: Verdict) {
         self.seq = seq

@@ -24,22 +24,25 @@ public struct ReplayReport: Sendable {
     public var matched: Int { steps.count { $0.verdict == .match } }
     public var diverged: Int { steps.count { $0.verdict == .diverged } }
     public var skipped: Int { steps.count { $0.verdict == .skipped } }
+    public var missing: Int { steps.count { $0.verdict == .missing } }
+    public var extra: Int { steps.count { $0.verdict == .extra } }
     /// Matched steps over all steps (a skipped step is not a match); 1 for a session with no steps.
     public var fidelity: Double { steps.isEmpty ? 1 : Double(matched) / Double(steps.count) }
-    public var firstDivergence: StepReport? { steps.first { $0.verdict == .diverged } }
+    /// The first step that diverged, is missing or is extra.
+    public var firstDivergence: StepReport? { steps.first { $0.verdict.isDivergence } }
     /// The cause behind most divergences, the first one's on a tie.
     public var likelyCause: DivergenceCause? {
-        let causes = steps.compactMap { $0.verdict == .diverged ? $0.cause : nil }
+        let causes = steps.compactMap { $0.verdict.isDivergence ? $0.cause : nil }
         guard let first = causes.first else { return nil }
         var counts: [DivergenceCause: Int] = [:]
         for cause in causes { counts[cause, default: 0] += 1 }
         let top = counts.values.max() ?? 0
         return counts[first] == top ? first : causes.first { counts[$0] == top }
     }
-    /// Counts of diverged steps by cause.
+    /// Counts of diverged, missing and extra steps by cause.
     public var causes: [DivergenceCause: Int] {
         var counts: [DivergenceCause: Int] = [:]
-        for step in steps where step.verdict == .diverged { counts[step.cause ?? .unknown, default: 0] += 1 }
+        for step in steps where step.verdict.isDivergence { counts[step.cause ?? .unknown, default: 0] += 1 }
         return counts
     }
 }
@@ -56,6 +59,8 @@ extension ReplayReport {
             "matched": .number(JSONNumber(Int64(matched))),
             "diverged": .number(JSONNumber(Int64(diverged))),
             "skipped": .number(JSONNumber(Int64(skipped))),
+            "missing": .number(JSONNumber(Int64(missing))),
+            "extra": .number(JSONNumber(Int64(extra))),
             "steps": .array(steps.map(\.jsonValue)),
             "notes": .array(notes.map(JSONValue.string)),
             "causes": .object(Dictionary(uniqueKeysWithValues: causes.map { ($0.key.rawValue, JSONValue.number(JSONNumber(Int64($0.value)))) })),
@@ -87,6 +92,7 @@ extension StepReport {
         if let reason { object["reason"] = .string(reason) }
         if let durationMs { object["duration_ms"] = .number(JSONNumber(durationMs) ?? JSONNumber(0)) }
         if resynced { object["resynced"] = .bool(true) }
+        if let replaySeq { object["replay_seq"] = .number(JSONNumber(Int64(replaySeq))) }
         if !differences.isEmpty {
             object["differences"] = .array(differences.map { difference in
                 var item: [String: JSONValue] = [

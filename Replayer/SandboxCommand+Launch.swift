@@ -20,6 +20,19 @@ extension SandboxCommand {
         guard stat(workspace, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
             throw SandboxError(.invalidCommand, "the workspace \(workspace) is not a directory")
         }
+        for mount in mounts {
+            guard mount.target.hasPrefix("/"), mount.target != "/",
+                  !mount.target.split(separator: "/").contains(where: { $0 == ".." || $0 == "." }) else {
+                throw SandboxError(.invalidCommand, "the mount target \"\(mount.target)\" is not an absolute path without . or ..")
+            }
+            guard mount.target != workspaceMount, !mount.target.hasPrefix(workspaceMount + "/"), !workspaceMount.hasPrefix(mount.target + "/") else {
+                throw SandboxError(.invalidCommand, "the mount target \(mount.target) overlaps the workspace \(workspaceMount)")
+            }
+            var mounted = stat()
+            guard stat(mount.source, &mounted) == 0, mounted.st_mode & S_IFMT == S_IFDIR else {
+                throw SandboxError(.invalidCommand, "the mount source \(mount.source) is not a directory")
+            }
+        }
         if let umask = pins.umask, umask > 0o777 { throw SandboxError(.invalidCommand, "umask \(String(umask, radix: 8)) is not 0...0777") }
         for (key, value) in environment where key.isEmpty || key.contains("=") || key.utf8.contains(0) || value.utf8.contains(0) {
             throw SandboxError(.invalidCommand, "the environment variable \"\(key)\" has an empty name, a = or a NUL byte")

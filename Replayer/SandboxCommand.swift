@@ -38,6 +38,22 @@ public struct SandboxPins: Sendable, Hashable {
     }
 }
 
+/// A host directory made visible inside the sandbox besides the workspace.
+public struct SandboxMount: Sendable, Hashable {
+    /// The directory on the host.
+    public var source: String
+    /// Where it appears in the sandbox (absolute, outside the workspace).
+    public var target: String
+    /// Whether the sandbox may write it (and create sockets in it).
+    public var writable: Bool
+
+    public init(source: String, target: String, writable: Bool = false) {
+        self.source = source
+        self.target = target
+        self.writable = writable
+    }
+}
+
 /// One command to run in a sandbox over a materialized workspace.
 public struct SandboxCommand: Sendable, Hashable {
     /// The program and its arguments; a name without `/` is looked up in the environment's `PATH`.
@@ -55,6 +71,8 @@ public struct SandboxCommand: Sendable, Hashable {
     public var timeout: Duration?
     /// How many bytes of each output stream the result keeps; the rest is counted and hashed only.
     public var outputLimit: Int = SandboxCommand.defaultOutputLimit
+    /// Further host directories to bind (a harness replay's parallax binaries and sockets).
+    public var mounts: [SandboxMount] = []
     public static let defaultOutputLimit = 16 << 20
 
     public init(argv: [String], workspace: String, workspaceMount: String = "/workspace", cwd: String? = nil,

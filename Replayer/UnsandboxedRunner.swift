@@ -10,6 +10,10 @@ public struct UnsandboxedRunner: Sandbox {
 
     public func run(_ command: SandboxCommand) throws(SandboxError) -> SandboxResult {
         try command.validate()
+        // Nothing can be mounted without a sandbox; a directory is usable only where it already is.
+        if let mount = command.mounts.first(where: { $0.source != $0.target }) {
+            throw SandboxError(.invalidCommand, "without a sandbox \(mount.source) cannot appear at \(mount.target)")
+        }
         var environment: [String: String] = [:]
         for (key, value) in try command.pinnedEnvironment(faketimeLibrary: faketimeLibrary) { environment[key] = value }
         let directory = command.workspace + command.cwd.dropFirst(command.workspaceMount.count)

@@ -65,7 +65,10 @@ mhd_shim_daemon *mhd_shim_start(const mhd_shim_options *o, char *error, size_t e
     size_t n = 0;
     // The logger goes first so that start-up errors reach it.
     add_item(items, &n, MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)shim_log, shim);
-    add_item(items, &n, MHD_OPTION_SOCK_ADDR, 0, &address);
+    if (o->has_listen_socket)
+        add_item(items, &n, MHD_OPTION_LISTEN_SOCKET, (intptr_t)o->listen_socket, NULL);
+    else
+        add_item(items, &n, MHD_OPTION_SOCK_ADDR, 0, &address);
     if (o->thread_pool_size > 1 && !o->thread_per_connection)
         add_item(items, &n, MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)o->thread_pool_size, NULL);
     add_item(items, &n, MHD_OPTION_CONNECTION_LIMIT, (intptr_t)o->connection_limit, NULL);

@@ -1,5 +1,6 @@
 import CMicroHTTPD
 import CMicroHTTPDShim
+import Recorder
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -13,6 +14,7 @@ public final class StreamingHTTPServer: Sendable {
     let context: StreamingServerContext
     private let daemon = Mutex<DaemonHandle?>(nil)
     private let boundPort = Atomic<UInt16>(0)
+    private let unixPath = Mutex<String?>(nil)
 
     /// - Parameters:
     ///   - maxBodyBytes: request bodies beyond this are answered with 413 (model requests with images are large).
@@ -31,6 +33,29 @@ public final class StreamingHTTPServer: Sendable {
 
     /// Binds 127.0.0.1 on `port` (0: any free port) and starts serving.
     public func start(port: UInt16 = 0) throws(ProxyServerError) {
+        try start(port: port, listening: nil)
+    }
+
+    /// Serves a Unix-domain socket created at `path` (owner-only), for clients that reach the
+    /// server through a bind mount rather than the network (a sandbox's relay). `port` stays 0.
+    public func start(unixSocket path: String) throws(ProxyServerError) {
+        let descriptor: Int32
+        do {
+            descriptor = try UnixSocket.listen(path: path)
+        } catch {
+            throw ProxyServerError(message: "cannot listen on \(path): \(error.message)")
+        }
+        do {
+            try start(port: 0, listening: descriptor)
+        } catch {
+            close(descriptor)
+            unlink(path)
+            throw error
+        }
+        unixPath.withLock { $0 = path }
+    }
+
+    private func start(port: UInt16, listening: Int32?) throws(ProxyServerError) {
         signal(SIGPIPE, SIG_IGN)
         try daemon.withLock { (handle: inout DaemonHandle?) throws(ProxyServerError) in
             guard handle == nil else { throw ProxyServerError(message: "the server is already running on port \(self.port)") }
@@ -39,6 +64,10 @@ public final class StreamingHTTPServer: Sendable {
             options.bind_address.sin_family = sa_family_t(AF_INET)
             options.bind_address.sin_port = port.bigEndian
             options.bind_address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+            if let listening {
+                options.has_listen_socket = 1
+                options.listen_socket = listening
+            }
             options.thread_per_connection = 1
             options.connection_limit = 256
             options.connection_timeout = UInt32(context.idleTimeoutSeconds)
@@ -53,7 +82,8 @@ public final class StreamingHTTPServer: Sendable {
             var message = [CChar](repeating: 0, count: 512)
             guard let started = mhd_shim_start(&options, &message, message.count) else {
                 let reason = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-                throw ProxyServerError(message: "cannot listen on 127.0.0.1:\(port)" + (reason.isEmpty ? "" : ": \(reason)"))
+                let place = listening == nil ? "127.0.0.1:\(port)" : "a Unix socket"
+                throw ProxyServerError(message: "cannot listen on \(place)" + (reason.isEmpty ? "" : ": \(reason)"))
             }
             handle = DaemonHandle(pointer: started)
             boundPort.store(mhd_shim_bound_port(started), ordering: .releasing)
@@ -71,6 +101,7 @@ public final class StreamingHTTPServer: Sendable {
         context.stopping.store(true, ordering: .releasing)
         for stream in context.liveStreams() { stream.fail("the server is stopping") }
         mhd_shim_stop(handle.pointer)
+        if let path = unixPath.withLock({ path in defer { path = nil }; return path }) { unlink(path) }
     }
 }
 

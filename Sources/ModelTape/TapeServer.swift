@@ -35,7 +35,16 @@ public final class TapeServer: Sendable {
         return ModelBaseURLs(port: server.port)
     }
 
+    /// Serves the tape on a Unix-domain socket at `path` instead, for an agent in a sandbox without
+    /// network: a relay inside the sandbox listens on its loopback and forwards to this socket.
+    public func start(unixSocket path: String) throws(ProxyServerError) {
+        try server.start(unixSocket: path)
+    }
+
     public var baseURLs: ModelBaseURLs { ModelBaseURLs(port: server.port) }
+
+    /// The bound TCP port (0 before `start`, and when serving a Unix socket).
+    public var port: UInt16 { server.port }
 
     public func stop() { server.stop() }
 

@@ -9,14 +9,15 @@ enum ReplayReportText {
         for step in report.steps {
             let seq = String(step.seq)
             var line = "  seq \(String(repeating: " ", count: max(0, width - seq.count)))\(seq)  \(step.verdict.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))  \(step.summary)"
-            if step.verdict == .diverged, let cause = step.cause { line += "  [\(cause.rawValue)]" }
-            if step.verdict == .skipped, let reason = step.reason { line += "  (\(reason))" }
+            if step.verdict.isDivergence, let cause = step.cause { line += "  [\(cause.rawValue)]" }
+            if step.verdict == .skipped || step.verdict == .missing, let reason = step.reason { line += "  (\(reason))" }
             console.print(line)
         }
-        let diverged = report.steps.filter { $0.verdict == .diverged }
+        let diverged = report.steps.filter { $0.verdict.isDivergence }
         if !diverged.isEmpty { console.print("") }
         for step in diverged {
-            console.print("seq \(step.seq) diverged: \(step.summary)")
+            let place = step.verdict == .extra ? "after seq \(step.seq)" : "seq \(step.seq)"
+            console.print("\(place) \(step.verdict.rawValue): \(step.summary)")
             if let cause = step.cause { console.print("  cause: \(cause.rawValue) — \(step.evidence ?? "")") }
             for difference in step.differences {
                 console.print("  \(difference.field): recorded \(difference.recorded); replay \(difference.replayed)")
@@ -32,8 +33,13 @@ enum ReplayReportText {
         }
         console.print("")
         let percent = (report.fidelity * 1000).rounded() / 10
-        var summary = "fidelity \(percent)% — \(report.matched) matched, \(report.diverged) diverged, \(report.skipped) skipped of \(report.steps.count) steps"
-        if let first = report.firstDivergence { summary += "; first divergence at seq \(first.seq)" }
+        var summary = "fidelity \(percent)% — \(report.matched) matched, \(report.diverged) diverged, \(report.skipped) skipped"
+        if report.missing > 0 { summary += ", \(report.missing) missing" }
+        if report.extra > 0 { summary += ", \(report.extra) extra" }
+        summary += " of \(report.steps.count) steps"
+        if let first = report.firstDivergence {
+            summary += first.verdict == .extra ? "; first divergence after seq \(first.seq)" : "; first divergence at seq \(first.seq)"
+        }
         if let cause = report.likelyCause { summary += "; likely cause: \(cause.rawValue)" }
         console.print(summary)
         if let replay = report.replaySession { console.print("stored as session \(replay) (replay_of \(report.session))") }

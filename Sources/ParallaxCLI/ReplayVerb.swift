@@ -10,7 +10,7 @@ enum ReplayVerb {
         name: "replay",
         summary: "re-run a recorded session in a sandbox and report where it diverges",
         help: """
-        Usage: parallax replay SESSION [--db DB | --collector URL --token T] [--mode actions]
+        Usage: parallax replay SESSION [--db DB | --collector URL --token T] [--mode actions|harness]
                                [--until SEQ] [--keep DIR] [--step-timeout SECONDS] [--no-resync]
                                [--no-store] [--unsafe-no-sandbox] [--json]
 
@@ -25,9 +25,21 @@ enum ReplayVerb {
           actions   re-execute every recorded process.exec and apply direct file edits in order;
                     per step compare the exit status, stdout and stderr digests, and the files the
                     step changed.
+          harness   re-run the recorded agent command itself (session.start's command, in the
+                    recorded cwd, clock started at the session's start). Its model calls are
+                    answered from the session's tape: OPENAI_BASE_URL and ANTHROPIC_BASE_URL point
+                    at a relay on the sandbox's loopback that reaches the tape server on this host
+                    through a Unix socket; a request not on the tape is answered with an error
+                    (HTTP 422, type parallax_divergence), never sent anywhere. Its $SHELL is the
+                    recording shell, reporting each command to a recorder on this host. Steps: each
+                    recorded model call (match, diverged with the expected and received request
+                    digests and the request index, or missing) and each recorded command, aligned
+                    with the replayed ones by argv and compared on exit status and stdout digest
+                    (match, diverged, missing); commands and requests the recording does not have
+                    are extra. Needs parallax-agent next to parallax-core, and bubblewrap.
 
         Each step is reported as match, diverged (with the cause and a readable diff) or skipped
-        (with the reason). Causes: time, randomness, network, environment, missing_blob,
+        (with the reason); harness mode adds missing and extra. Causes: time, randomness, network, environment, missing_blob,
         earlier_divergence, unknown. After a step whose file changes differ the recorded changes
         are applied again, so one divergence does not spoil every later step (--no-resync keeps the
         replay's own files). The replay is stored as a new session with replay_of set to SESSION,
@@ -36,26 +48,30 @@ enum ReplayVerb {
 
         Options:
         \(DataSource.help)
-          --mode actions         what to replay (harness mode, which re-runs the agent against its
-                                 model tape, is not available yet)
-          --until SEQ            stop after the recorded event SEQ
+          --mode MODE            actions (default) or harness
+          --until SEQ            stop after the recorded event SEQ (actions mode)
           --keep DIR             materialize into DIR (empty or absent) and keep it afterwards;
                                  otherwise a temporary directory is used and removed
-          --step-timeout S       kill a command after S seconds (default 120)
-          --no-resync            do not re-apply recorded file changes after a divergence
+          --step-timeout S       kill a command after S seconds (default 120); in harness mode,
+                                 the agent run as a whole (default 600)
+          --no-resync            do not re-apply recorded file changes after a divergence (actions mode)
           --no-store             do not store the replay as a session
           --unsafe-no-sandbox    run the commands directly on this host, without isolation
+                                 (actions mode only: harness mode needs the sandbox's network
+                                 isolation to keep the agent off live model APIs)
           --json                 the report as one JSON object: {"session","replay_session","mode",
-                                 "sandbox","fidelity","matched","diverged","skipped","first_divergence",
-                                 "likely_cause","causes","steps":[{"seq","kind","summary","verdict",
-                                 "cause","evidence","reason","differences":[{"field","recorded",
-                                 "replayed","diff"}]}],"notes","materialized","workspace"}
+                                 "sandbox","fidelity","matched","diverged","skipped","missing","extra",
+                                 "first_divergence","likely_cause","causes","steps":[{"seq","kind",
+                                 "summary","verdict","cause","evidence","reason","replay_seq",
+                                 "differences":[{"field","recorded","replayed","diff"}]}],"notes",
+                                 "materialized","workspace"}
 
-        Exit codes: 0 every step matched; 1 some step diverged or was skipped; 2 usage; 3 no such
+        Exit codes: 0 every step matched; 1 some step diverged, was skipped, missing or extra; 2 usage; 3 no such
         session; 4 the replay could not run (no sandbox, snapshot missing, store failure).
 
-        Example:
+        Examples:
           parallax replay 01JD3Q7ZC4W1S5T8R2M6X9V0AB --db fleet.sqlite --keep /tmp/incident
+          parallax replay 01JD3Q7ZC4W1S5T8R2M6X9V0AB --db fleet.sqlite --mode harness --json
         """,
         spec: ArgumentSpec(flags: ["json", "no-resync", "no-store", "unsafe-no-sandbox"],
                            options: DataSource.options.union(["mode", "until", "keep", "step-timeout"]),
@@ -65,11 +81,15 @@ enum ReplayVerb {
     static func run(_ args: Arguments, _ console: Console) throws -> ExitCode {
         let id = try StoreAccess.sessionID(args.positionals[0], verb: "replay")
         let mode = args.option("mode") ?? "actions"
-        guard mode == "actions" else {
-            if mode == "harness" {
-                throw CommandFailure(.usage, "replay: --mode harness is not available yet; use --mode actions")
-            }
+        guard mode == "actions" || mode == "harness" else {
             throw UsageError("replay: --mode must be actions or harness, got \"\(mode)\"")
+        }
+        if mode == "harness" {
+            for name in ["until"] where args.option(name) != nil { throw UsageError("replay: --\(name) applies to --mode actions only") }
+            for name in ["no-resync", "unsafe-no-sandbox"] where args.flag(name) {
+                throw UsageError("replay: --\(name) applies to --mode actions only" + (name == "unsafe-no-sandbox"
+                    ? " (harness mode needs the sandbox's network isolation to keep the agent off live model APIs)" : ""))
+            }
         }
         var options = ActionReplayOptions()
         if let text = args.option("until") {
@@ -124,12 +144,20 @@ enum ReplayVerb {
         }
         console.error("parallax replay: \(id): \(events.count) events; workspace \(workspace) (\(sandboxName))")
 
-        let replay = ActionReplay(session: session, blobs: SourceBlobs(source: source), sandbox: sandbox, workspace: workspace, options: options)
         var (report, trace) = (ReplayReport(session: id, mode: mode, sandbox: sandboxName, workspace: workspace), ReplaySessionBuilder())
         do {
-            (report, trace) = try replay.run(sandboxName: sandboxName)
+            if mode == "harness" {
+                var harness = HarnessReplayOptions(binaries: try agentDirectory())
+                if let text = args.option("step-timeout"), let seconds = Double(text) { harness.timeout = .milliseconds(Int64(seconds * 1000)) }
+                harness.progress = { line in console.error("parallax replay: \(line)") }
+                (report, trace) = try HarnessReplay(session: session, blobs: SourceBlobs(source: source), sandbox: sandbox,
+                                                    workspace: workspace, options: harness).run(sandboxName: sandboxName)
+            } else {
+                let replay = ActionReplay(session: session, blobs: SourceBlobs(source: source), sandbox: sandbox, workspace: workspace, options: options)
+                (report, trace) = try replay.run(sandboxName: sandboxName)
+            }
         } catch {
-            throw CommandFailure(error.code == .invalidSession ? .failure : .failure, "replay: \(id): \(error)")
+            throw CommandFailure(.failure, "replay: \(id): \(error)")
         }
         if temporary { report.workspace = "(removed)" }
         if args.flag("no-store") {
@@ -150,6 +178,15 @@ enum ReplayVerb {
             ReplayReportText.print(report, to: console)
         }
         return report.matched == report.steps.count ? .ok : .problems
+    }
+
+    /// Where parallax-agent is: beside this executable (parallax-core, or a test binary in the build directory).
+    static func agentDirectory() throws -> String {
+        let directory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().path
+        guard FileManager.default.isExecutableFile(atPath: directory + "/parallax-agent") else {
+            throw CommandFailure(.failure, "replay: --mode harness needs parallax-agent next to parallax-core, and \(directory)/parallax-agent is missing")
+        }
+        return directory
     }
 
     static func workspaceDirectory(_ keep: String?) throws -> (String, Bool) {

@@ -19,8 +19,9 @@ public struct RecorderSocketError: Error, Sendable, Equatable, CustomStringConve
     }
 }
 
-/// Unix-domain stream sockets: the only transport between an agent's process tree and its recorder.
-enum UnixSocket {
+/// Unix-domain stream sockets: the only transport between an agent's process tree and its recorder
+/// (and, in a harness replay, between the sandbox and the host's tape server).
+public enum UnixSocket {
     /// The longest path `sockaddr_un` holds (including the terminating zero).
     static let maxPathBytes = MemoryLayout.size(ofValue: sockaddr_un().sun_path)
 
@@ -39,7 +40,7 @@ enum UnixSocket {
     }
 
     /// Creates, binds and listens; the socket file is made private to the owner.
-    static func listen(path: String) throws(RecorderSocketError) -> Int32 {
+    public static func listen(path: String) throws(RecorderSocketError) -> Int32 {
         var address = try address(path)
         unlink(path)
         let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -55,7 +56,7 @@ enum UnixSocket {
         return descriptor
     }
 
-    static func connect(path: String) throws(RecorderSocketError) -> Int32 {
+    public static func connect(path: String) throws(RecorderSocketError) -> Int32 {
         var address = try address(path)
         let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else { throw .system(path, "cannot create a socket") }

@@ -3,8 +3,8 @@ import Recorder
 import Replayer
 import TraceModel
 
-/// The replayer's figures: per-step sandbox overhead beside a bare exec in the same run, and the
-/// time to replay a generated 200-step session end to end.
+/// The replayer's figures: per-step sandbox overhead beside a bare exec in the same run, the
+/// time to replay a generated 200-step session end to end, and a harness replay's cost per model call.
 enum ReplayBench {
     static func measure(work: String) throws -> [String: Any] {
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
@@ -40,6 +40,7 @@ enum ReplayBench {
             ],
         ]
         result["replay_200_steps"] = try replaySession(steps: 200, work: work + "/replay")
+        result["tape_call"] = try TapeBench.measure(work: work + "/tape")
         return result
     }
 

@@ -1,4 +1,8 @@
 import ModelTape
+import Recorder
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 import TraceModel
 
@@ -115,5 +119,57 @@ import TraceModel
         while let piece = try client.readPiece() { pieces.append(piece.text) }
         #expect(pieces.joined() == Self.streamPieces.joined())
         #expect(server.divergences.isEmpty)
+    }
+}
+
+/// The tape served on a Unix socket, as a harness replay's sandbox reaches it through its relay.
+@Suite struct TapeServerUnixSocketTests {
+    /// Sends one HTTP/1.1 request over the socket at `path` and returns the whole reply.
+    static func exchange(_ path: String, _ request: String) throws -> String {
+        let descriptor = try UnixSocket.connect(path: path)
+        defer { close(descriptor) }
+        let bytes = Array(request.utf8)
+        #expect(bytes.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } == bytes.count)
+        var reply: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = recv(descriptor, &buffer, buffer.count, 0)
+            if count <= 0 { break }
+            reply += buffer[0..<count]
+        }
+        return reply.text
+    }
+
+    static func post(_ body: [UInt8]) -> String {
+        "POST /v1/messages HTTP/1.1\r\nHost: tape\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n" + body.text
+    }
+
+    @Test func servesTheTapeOnAUnixSocketAndRemovesItWhenStopped() throws {
+        let (session, _) = try TapeServerTests.recordTwoCalls()
+        let path = "/tmp/parallax-tape-\(UInt32.random(in: 0...UInt32.max)).sock"
+        let server = TapeServer(tape: try session.tape(), policy: TapePolicy(reorderWindow: 0))
+        try server.start(unixSocket: path)
+        #expect(access(path, F_OK) == 0)
+
+        let plain = try Self.exchange(path, Self.post(TapeServerTests.request("2+2?", stream: false)))
+        #expect(plain.hasPrefix("HTTP/1.1 200"), "\(plain)")
+        #expect(plain.hasSuffix(TapeServerTests.plainAnswer))
+        let changed = try Self.exchange(path, Self.post(TapeServerTests.request("2+3?", stream: false)))
+        #expect(changed.hasPrefix("HTTP/1.1 422"), "\(changed)")
+        #expect(changed.contains("parallax_divergence"))
+        #expect(server.served.map(\.requestIndex) == [0])
+        #expect(server.divergences.map(\.requestIndex) == [1])
+
+        server.stop()
+        #expect(access(path, F_OK) != 0, "the socket file is removed")
+        #expect(throws: RecorderSocketError.self) { _ = try UnixSocket.connect(path: path) }
+    }
+
+    @Test func aSocketPathTooLongIsRefusedWithThePath() {
+        let server = TapeServer(tape: Tape(entries: []))
+        let path = "/tmp/" + String(repeating: "x", count: 200)
+        #expect { try server.start(unixSocket: path) } throws: { error in
+            (error as? ProxyServerError)?.message.contains(path) == true
+        }
     }
 }

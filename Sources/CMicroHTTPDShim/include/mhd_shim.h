@@ -33,6 +33,10 @@ typedef struct mhd_shim_options {
     // One thread per connection (poll) instead of the epoll pool: handlers and content-reader
     // callbacks may then block, as a streaming proxy's do. thread_pool_size is ignored.
     int thread_per_connection;
+    // An already listening socket to serve instead of binding bind_address (MHD_OPTION_LISTEN_SOCKET),
+    // e.g. a Unix socket; used when has_listen_socket is non-zero. The daemon closes it when it stops.
+    int has_listen_socket;
+    int listen_socket;
 } mhd_shim_options;
 
 /// A running daemon together with the log sink its error messages go to.

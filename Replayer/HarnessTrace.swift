@@ -1,0 +1,64 @@
+import ModelTape
+import Recorder
+import TraceModel
+
+/// Turns what a harness replay recorded into the session it is stored as: its `session.start`
+/// (`replay_of` the original), the commands the replayed agent ran with the file changes they made,
+/// the model calls the tape served (the recorded request and response events, in the order the
+/// agent made them, after the commands), one annotation per step, and a `session.end` with the fidelity.
+struct HarnessTrace {
+    let replay: ActionReplay
+    let runtime: HarnessRuntime
+    let blobs: any BlobSource
+
+    func build(replayed: [Event], served: [TapeServedCall], tape: Tape, report: inout ReplayReport) -> ReplaySessionBuilder {
+        let trace = ReplaySessionBuilder(id: runtime.recorder.session)
+        trace.add(.sessionStart, actor: .recorder, data: replayed.first?.data ?? replay.startData(mode: "harness"))
+        var replaySeqs: [UInt64: UInt64] = [0: 0]
+        for event in replayed.dropFirst() where event.kind != .sessionStart && event.kind != .sessionEnd {
+            for digest in event.blobs.values { if let bytes = runtime.blob(digest) { _ = try? trace.blobs.put(bytes) } }
+            replaySeqs[event.seq] = trace.add(event.kind, actor: event.actor, cause: event.cause.flatMap { replaySeqs[$0] },
+                                              data: event.data, blobs: event.blobs)
+        }
+        var requestSeqs: [UInt64: UInt64] = [:]
+        let recorded = Dictionary(replay.session.events.map { ($0.seq, $0) }, uniquingKeysWith: { first, _ in first })
+        for call in served.sorted(by: { $0.requestIndex < $1.requestIndex }) {
+            let entry = tape.entries[call.entry]
+            guard let request = recorded[entry.requestSeq] else { continue }
+            copyBlobs(request, into: trace)
+            let seq = trace.add(.modelRequest, actor: request.actor, data: request.data, blobs: request.blobs)
+            requestSeqs[entry.requestSeq] = seq
+            if let responseSeq = entry.response?.responseSeq, let response = recorded[responseSeq] {
+                copyBlobs(response, into: trace)
+                trace.add(.modelResponse, actor: response.actor, cause: seq, data: response.data, blobs: response.blobs)
+            }
+        }
+        for index in report.steps.indices {
+            let step = report.steps[index]
+            if step.kind == "model" {
+                report.steps[index].replaySeq = step.verdict == .match ? requestSeqs[step.seq] : nil
+            } else {
+                report.steps[index].replaySeq = step.replaySeq.flatMap { replaySeqs[$0] }
+            }
+        }
+        for step in report.steps {
+            trace.add(.annotation, actor: .system, data: replay.annotation(step, replaySeq: step.replaySeq))
+        }
+        report.replaySession = trace.id
+        trace.add(.sessionEnd, actor: .recorder, data: [
+            "status": .string("completed"),
+            "fidelity": .number(JSONNumber(report.fidelity) ?? JSONNumber(0)),
+            "matched": .number(JSONNumber(Int64(report.matched))),
+            "steps": .number(JSONNumber(Int64(report.steps.count))),
+        ])
+        return trace
+    }
+
+    /// Keeps the recorded bodies with the replay, so it is complete wherever it is stored.
+    private func copyBlobs(_ event: Event, into trace: ReplaySessionBuilder) {
+        for digest in event.blobs.values {
+            guard let bytes = try? blobs.read(digest), Digest.sha256(bytes) == digest else { continue }
+            _ = try? trace.blobs.put(bytes)
+        }
+    }
+}
