@@ -21,7 +21,7 @@ public struct ReplayEnvironment: Sendable, Hashable {
     public init(fingerprint: JSONValue, seed: UInt64) {
         var variables: [String: String] = [:]
         for (name, value) in fingerprint["env"]?.objectValue ?? [:] {
-            if let text = value.stringValue { variables[name] = text }
+            if let text = value.stringValue { variables[name] = Self.replayable(text) }
         }
         var pins = SandboxPins(randomSeed: seed)
         pins.fixedAddresses = true
@@ -39,12 +39,29 @@ public struct ReplayEnvironment: Sendable, Hashable {
         if self.variables["PATH"] == nil { self.variables["PATH"] = "/usr/local/bin:/usr/bin:/bin" }
     }
 
+    /// A recorded value with each redaction marker (`«redacted:<hex>»`) made plain ASCII
+    /// (`redacted-<hex>`): the secret itself never left the worker, and clients such as HTTP
+    /// libraries refuse non-ASCII header values, so a replayed agent would fail before its first call.
+    public static func replayable(_ value: String) -> String {
+        guard value.contains("«redacted:") else { return value }
+        var out = ""
+        var rest = Substring(value)
+        while let start = rest.range(of: "«redacted:") {
+            out += rest[..<start.lowerBound]
+            let after = rest[start.upperBound...]
+            guard let end = after.firstIndex(of: "»") else { out += rest[start.lowerBound...]; return out }
+            out += "redacted-" + after[..<end]
+            rest = after[after.index(after: end)...]
+        }
+        return out + rest
+    }
+
     /// The environment and pins for one recorded command: its delta applied over the start
     /// environment, the clock started at the command's own start.
     public func command(_ exec: ProcessExec, startedAt start: Timestamp) -> (environment: [String: String], pins: SandboxPins) {
         var environment = variables
         for (name, value) in exec.env ?? [:] {
-            environment[name] = value ?? nil
+            environment[name] = value.map(Self.replayable)
         }
         // The recording shell's wrapper is not in the sandbox; commands that run $SHELL get the real one.
         let realShell = environment["PARALLAX_REAL_SHELL"] ?? "/bin/bash"

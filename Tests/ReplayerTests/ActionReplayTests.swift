@@ -150,3 +150,14 @@ import TraceModel
         #expect(throws: ReplayError.self) { try RecordedSession(events: fixture.events + [other.events[1]]) }
     }
 }
+
+@Suite struct ReplayEnvironmentTests {
+    @Test func redactionMarkersBecomePlainASCIISoClientsAcceptThem() {
+        #expect(ReplayEnvironment.replayable("«redacted:0123456789ab»") == "redacted-0123456789ab")
+        #expect(ReplayEnvironment.replayable("Bearer «redacted:0123456789ab» and «redacted:ba9876543210»") == "Bearer redacted-0123456789ab and redacted-ba9876543210")
+        #expect(ReplayEnvironment.replayable("plain value") == "plain value")
+        #expect(ReplayEnvironment.replayable("«redacted:unterminated") == "«redacted:unterminated")
+        let fingerprint: JSONValue = .object(["env": .object(["OPENAI_API_KEY": .string("«redacted:0123456789ab»")])])
+        #expect(ReplayEnvironment(fingerprint: fingerprint, seed: 1).variables["OPENAI_API_KEY"] == "redacted-0123456789ab")
+    }
+}
