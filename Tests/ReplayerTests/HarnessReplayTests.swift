@@ -42,6 +42,10 @@ struct HarnessReplayTests {
         #expect(execs.map { $0.data["argv"]?.arrayValue?.last?.stringValue } == [HarnessRecording.command, "echo all good > answer.txt"])
         #expect(execs.first?.data["stdout"]?.stringValue == "beta\nalpha\n")
         #expect(trace.events.count { $0.kind == .modelRequest } == 2)
+        // In the order the agent made them: a call, its command, the streamed call, the last command.
+        let order: [EventKind] = trace.events.map(\.kind).filter { $0 == .modelRequest || $0 == .processExec }
+        let expected: [EventKind] = [.modelRequest, .processExec, .modelRequest, .processExec]
+        #expect(order == expected)
         #expect(trace.events.count { $0.kind == .modelResponse } == 2)
         #expect(trace.events.contains { $0.kind == .fileWrite && $0.data["path"]?.stringValue == "answer.txt" })
         #expect(trace.events.count { $0.kind == .annotation } == 4)
