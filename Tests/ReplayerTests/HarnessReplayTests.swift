@@ -53,6 +53,19 @@ struct HarnessReplayTests {
         #expect(ChainVerifier.verify(trace.events).isIntact)
     }
 
+    @Test func anAgentRecordedAsAShellCommandIsReplayedThroughTheRecordingShellToo() throws {
+        let recording = try HarnessRecording(throughShell: true)
+        let session = try recording.session()
+        #expect(session.agentShell == "/usr/bin/bash")
+        #expect(session.events.count { $0.kind == .processExec } == 3, "the agent's bash -c and its two commands")
+
+        let (report, _) = try Self.replay(session, recording)
+        let described = report.steps.map { "\($0.kind) \($0.seq) \($0.verdict.rawValue) \($0.summary) \($0.differences)" }
+        #expect(report.steps.map(\.kind) == ["model", "exec", "model", "exec", "exec"], "\(described)")
+        #expect(report.steps.allSatisfy { $0.verdict == .match }, "\(described) \(report.notes)")
+        #expect(report.steps.last?.summary == "/usr/bin/python3 agent.py")
+    }
+
     @Test func aChangedPromptDivergesAtItsRequestIndex() throws {
         let recording = try HarnessRecording()
         let session = try recording.session(replacing: "followup.txt", with: "Describe this output briefly:\n")
