@@ -158,7 +158,7 @@ public struct HarnessReplay {
         command.mounts = [
             SandboxMount(source: options.binaries, target: Self.binariesMount),
             SandboxMount(source: runtime.runtimeDirectory, target: Self.runtimeMount),
-            SandboxMount(source: runtime.spoolDirectory, target: Self.spoolMount, writable: true),
+            SandboxMount(source: runtime.dropDirectory, target: Self.spoolMount, writable: true),
         ]
         return command
     }
