@@ -109,7 +109,9 @@ public struct HarnessReplay {
         comparison.recordedBlob = { [blobs] digest in (try? blobs.read(digest)).flatMap { Digest.sha256($0) == digest ? $0 : nil } }
         comparison.replayedBlob = runtime.blob
         report.steps = comparison.steps()
-        for (index, step) in report.steps.enumerated() { options.progress?("[\(index + 1)/\(report.steps.count)] \(step.kind) seq \(step.seq) \(step.verdict.rawValue): \(step.summary)") }
+        for (index, step) in report.steps.enumerated() {
+            options.progress?("[\(index + 1)/\(report.steps.count)] \(step.kind) seq \(step.seq) \(step.verdict.rawValue): \(step.summary)")
+        }
         let trace = HarnessTrace(replay: actions, runtime: runtime, blobs: blobs).build(
             replayed: replayed, served: tapeServer.served, tape: tape, report: &report)
         return (report, trace)
