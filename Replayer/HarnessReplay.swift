@@ -109,7 +109,9 @@ public struct HarnessReplay {
         comparison.recordedBlob = { [blobs] digest in (try? blobs.read(digest)).flatMap { Digest.sha256($0) == digest ? $0 : nil } }
         comparison.replayedBlob = runtime.blob
         report.steps = comparison.steps()
-        for (index, step) in report.steps.enumerated() { options.progress?("[\(index + 1)/\(report.steps.count)] \(step.kind) seq \(step.seq) \(step.verdict.rawValue): \(step.summary)") }
+        for (index, step) in report.steps.enumerated() {
+            options.progress?("[\(index + 1)/\(report.steps.count)] \(step.kind) seq \(step.seq) \(step.verdict.rawValue): \(step.summary)")
+        }
         let trace = HarnessTrace(replay: actions, runtime: runtime, blobs: blobs).build(
             replayed: replayed, served: tapeServer.served, tape: tape, report: &report)
         return (report, trace)
@@ -127,7 +129,7 @@ public struct HarnessReplay {
         var variables = environment.variables
         for name in ReplayEnvironment.recorderVariables { variables[name] = nil }
         let recordedShell = variables["SHELL"].flatMap { $0.hasSuffix("/" + RecordingShellName.link) ? nil : $0 }
-        variables["PARALLAX_REAL_SHELL"] = recordedShell.flatMap { access($0, X_OK) == 0 ? $0 : nil } ?? "/bin/bash"
+        variables["PARALLAX_REAL_SHELL"] = session.agentShell ?? recordedShell.flatMap { access($0, X_OK) == 0 ? $0 : nil } ?? "/bin/bash"
         variables["SHELL"] = Self.runtimeMount + "/" + RecordingShellName.link
         variables["PARALLAX_SOCKET"] = Self.runtimeMount + "/" + HarnessRuntime.recorderSocketName
         variables["PARALLAX_SPOOL"] = Self.spoolMount
@@ -145,15 +147,20 @@ public struct HarnessReplay {
         pins.timeMicroseconds = start - seconds * 1_000_000
         pins.sourceDateEpoch = seconds
 
+        var agent = session.agentCommand
+        if session.agentShell != nil {
+            // Recorded through the recording shell as its first command: replayed the same way.
+            agent = [Self.runtimeMount + "/" + RecordingShellName.link] + agent.dropFirst()
+        }
         let argv = [Self.binariesMount + "/parallax-agent", "relay", "--port", String(port),
-                    "--socket", Self.runtimeMount + "/" + HarnessRuntime.tapeSocketName, "--"] + session.agentCommand
+                    "--socket", Self.runtimeMount + "/" + HarnessRuntime.tapeSocketName, "--"] + agent
         var command = SandboxCommand(argv: argv, workspace: workspace, workspaceMount: mountPoint, cwd: mountPoint,
                                      environment: variables, pins: pins, timeout: options.timeout)
         command.outputLimit = 1 << 20
         command.mounts = [
             SandboxMount(source: options.binaries, target: Self.binariesMount),
             SandboxMount(source: runtime.runtimeDirectory, target: Self.runtimeMount),
-            SandboxMount(source: runtime.spoolDirectory, target: Self.spoolMount, writable: true),
+            SandboxMount(source: runtime.dropDirectory, target: Self.spoolMount, writable: true),
         ]
         return command
     }
@@ -177,6 +184,23 @@ enum RecordingShellName {
 }
 
 extension RecordedSession {
+    static let shells: Set<String> = ["bash", "sh", "dash", "zsh", "ksh"]
+
+    /// When the agent command is a shell's `-c` that `parallax record --shell` ran through the
+    /// recording shell (so it is a recorded command itself, and no `agent_process` was written):
+    /// the real shell the recording used.
+    var agentShell: String? {
+        guard let program = agentCommand.first?.split(separator: "/").last.map(String.init), Self.shells.contains(program),
+              agentCommand.dropFirst().contains(where: { $0.hasPrefix("-") && !$0.hasPrefix("--") && $0.contains("c") }),
+              !events.contains(where: { $0.kind == .processExec && $0.data["agent_process"]?.boolValue == true }) else { return nil }
+        for event in events where event.kind == .processExec {
+            guard let argv = event.data["argv"]?.arrayValue?.compactMap(\.stringValue), argv.count == agentCommand.count,
+                  argv.dropFirst() == agentCommand.dropFirst(), argv[0].hasSuffix("/" + program) else { continue }
+            return argv[0]
+        }
+        return nil
+    }
+
     /// The loopback port of the `OPENAI_BASE_URL` the recorded agent was given, if it had a local one.
     var recordedModelPort: UInt16? {
         for event in events where event.kind == .processExec {

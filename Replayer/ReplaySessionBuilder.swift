@@ -18,9 +18,11 @@ public final class ReplaySessionBuilder {
         startedMono = Self.monotonicNanoseconds()
     }
 
+    /// Adds an event (at `ts`, or now) and returns its seq.
     @discardableResult
-    public func add(_ kind: EventKind, actor: Actor, cause: UInt64? = nil, data: [String: JSONValue], blobs: [String: Digest] = [:]) -> UInt64 {
-        var event = Event(session: id, seq: chain.nextSeq, ts: .now(), monoNs: Self.monotonicNanoseconds() - startedMono,
+    public func add(_ kind: EventKind, actor: Actor, cause: UInt64? = nil, data: [String: JSONValue], blobs: [String: Digest] = [:],
+                    ts: Timestamp? = nil) -> UInt64 {
+        var event = Event(session: id, seq: chain.nextSeq, ts: ts ?? .now(), monoNs: Self.monotonicNanoseconds() - startedMono,
                           kind: kind, actor: actor, cause: cause, data: data, blobs: blobs)
         _ = chain.seal(&event)
         events.append(event)

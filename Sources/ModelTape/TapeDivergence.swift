@@ -62,4 +62,6 @@ public struct TapeServedCall: Sendable, Hashable {
     /// The entry served (index on the tape).
     public var entry: Int
     public var digest: Digest
+    /// When the request arrived (wall clock), to place the call among other events of a replay.
+    public var receivedAt: Timestamp = .now()
 }

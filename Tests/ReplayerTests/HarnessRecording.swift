@@ -45,8 +45,10 @@ final class HarnessRecording {
     let upstreamRequests: Int
     let agentOutput: String
 
-    /// Records the agent; throws when any part of the recording cannot be set up.
-    init() throws {
+    /// Records the agent; throws when any part of the recording cannot be set up. `throughShell`
+    /// records it as `parallax record --shell -- bash -c …` does: the agent command is itself the
+    /// recording shell's first command.
+    init(throughShell: Bool = false) throws {
         root = TemporaryDirectory("harness")
         workspace = root.path + "/ws"
         try #require(mkdir(workspace, 0o755) == 0)
@@ -64,7 +66,7 @@ final class HarnessRecording {
         let tracker = try SnapshotWorkspaceTracker(root: workspace, blobs: spool.blobs, cachePath: nil)
         let fingerprint = EnvironmentFingerprint.capture(cwd: workspace, environment: environment)
         let environmentBlob = try spool.blobs.store(fingerprint.bytes)
-        let argv = ["/usr/bin/python3", "agent.py"]
+        let argv = throughShell ? ["bash", "-c", "/usr/bin/python3 agent.py"] : ["/usr/bin/python3", "agent.py"]
         let start = EventDraft(kind: .sessionStart, actor: .recorder, data: [
             "agent": .object(["name": .string("test-agent")]),
             "command": .array(argv.map(JSONValue.string)),
@@ -83,7 +85,7 @@ final class HarnessRecording {
         childEnvironment["PARALLAX_SESSION"] = recorder.session.string
         childEnvironment["PARALLAX_SOCKET"] = root.path + "/recorder.sock"
         childEnvironment["PARALLAX_SPOOL"] = spool.path
-        childEnvironment["PARALLAX_REAL_SHELL"] = "/bin/bash"
+        childEnvironment["PARALLAX_REAL_SHELL"] = throughShell ? "/usr/bin/bash" : "/bin/bash"
         childEnvironment["SHELL"] = root.path + "/parallax-shell"
         for (name, value) in urls.environment { childEnvironment[name] = value }
         try #require(symlink(Self.binaries + "/parallax-agent", root.path + "/parallax-shell") == 0)
@@ -91,7 +93,7 @@ final class HarnessRecording {
         let server = try RecorderSocketServer(path: root.path + "/recorder.sock", handler: host.handle)
 
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: argv[0])
+        process.executableURL = URL(fileURLWithPath: throughShell ? root.path + "/parallax-shell" : argv[0])
         process.arguments = Array(argv.dropFirst())
         process.environment = childEnvironment
         process.currentDirectoryURL = URL(fileURLWithPath: workspace)
@@ -106,10 +108,12 @@ final class HarnessRecording {
         agentOutput = String(decoding: printed, as: UTF8.self)
         try #require(process.terminationStatus == 0, "the agent failed while recording: \(agentOutput)")
 
-        try recorder.record(EventDraft(kind: .processExec, actor: .agent, data: [
-            "argv": .array(argv.map(JSONValue.string)), "cwd": .string(workspace), "exit_code": .number(JSONNumber(Int64(0))),
-            "agent_process": .bool(true),
-        ]))
+        if !throughShell {
+            try recorder.record(EventDraft(kind: .processExec, actor: .agent, data: [
+                "argv": .array(argv.map(JSONValue.string)), "cwd": .string(workspace), "exit_code": .number(JSONNumber(Int64(0))),
+                "agent_process": .bool(true),
+            ]))
+        }
         try host.recordChanges(cause: nil)
         try recorder.end(EventDraft(kind: .sessionEnd, actor: .recorder, data: ["status": .string("completed"), "exit_code": .number(JSONNumber(Int64(0)))]))
         events = try spool.records(of: recorder.session, after: nil, limit: .max).map { try Event.decode($0.bytes) }
