@@ -8,7 +8,8 @@ import TraceModel
 
 /// A session recorded here, for real: a small Python agent (stdlib `urllib`) asks a scripted
 /// OpenAI-style upstream for a shell command through the recording proxy, runs it through the
-/// recording shell, streams a second answer, and writes it down with another command.
+/// recording shell, streams a second answer, writes it down with another command, and asks an
+/// Anthropic-style upstream (through `ANTHROPIC_BASE_URL`) whether it is done.
 final class HarnessRecording {
     static let agent = """
     import json, os, subprocess, urllib.request
@@ -32,7 +33,12 @@ final class HarnessRecording {
     run = subprocess.run([os.environ["SHELL"], "-c", command], capture_output=True, text=True)
     answer = ask(open("followup.txt").read().strip() + " " + run.stdout, stream=True)
     subprocess.run([os.environ["SHELL"], "-c", "echo " + answer + " > answer.txt"], check=True)
-    print("agent done:", answer)
+    check = urllib.request.Request(os.environ["ANTHROPIC_BASE_URL"] + "/v1/messages",
+                                   data=json.dumps({"model": "claude-test", "max_tokens": 8, "messages": [{"role": "user", "content": "Done?"}]}).encode(),
+                                   headers={"content-type": "application/json", "x-api-key": "sk-ant-test-0000000000", "anthropic-version": "2023-06-01"})
+    with urllib.request.urlopen(check, timeout=30) as response:
+        verdict = json.loads(response.read())["content"][0]["text"]
+    print("agent done:", answer, verdict)
     """
     static let command = "printf 'alpha\\nbeta\\n' | sort -r"
     static let streamPieces = ["all", " good"]
@@ -157,6 +163,10 @@ final class ScriptedModel: ProxyHandler {
     func handle(_ request: ProxyRequest) -> ProxyReply {
         requests.add(1, ordering: .relaxed)
         let body = (try? JSONParser.parse(request.body)) ?? .null
+        if request.path.hasSuffix("/messages") {
+            let answer = #"{"id":"msg_1","type":"message","role":"assistant","model":"claude-test","content":[{"type":"text","text":"yes"}],"stop_reason":"end_turn","usage":{"input_tokens":5,"output_tokens":1}}"#
+            return ProxyReply(status: 200, headers: [("Content-Type", "application/json")], body: .bytes(Array(answer.utf8)))
+        }
         if body["stream"]?.boolValue == true {
             let stream = ChunkStream()
             for piece in HarnessRecording.streamPieces {
