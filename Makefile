@@ -6,7 +6,7 @@ DEBUG      = $(BUILD_DIR)/debug
 
 # Debian packages from DESIGN §9 (installed only when missing) and the PyPI package the schema tests use.
 DEB_PACKAGES = libsqlite3-dev libzstd-dev libmicrohttpd-dev libssl-dev libpq-dev pkg-config bubblewrap libfaketime zstd sqlite3 curl openssl
-PY_PACKAGES  = jsonschema scipy
+PY_PACKAGES  = jsonschema scipy openai anthropic
 
 .PHONY: setup build test demo bench clean
 

@@ -68,6 +68,24 @@ struct HarnessReplayTests {
         #expect(report.steps.last?.summary == "/usr/bin/python3 agent.py")
     }
 
+    @Test func theOfficialSDKsStreamingAndNotAreServedFromTheTape() throws {
+        let recording = try HarnessRecording(agent: HarnessRecording.sdkAgent)
+        #expect(recording.upstreamRequests == 4)
+        #expect(recording.agentOutput.contains("agent done: all good yes very sure"), "\(recording.agentOutput)")
+        let session = try recording.session()
+        let (report, _) = try Self.replay(session, recording)
+        let described = report.steps.map { "\($0.kind) \($0.seq) \($0.verdict.rawValue) \($0.summary) \($0.differences)" }
+        #expect(report.steps.map(\.kind) == ["model", "exec", "model", "model", "model", "exec"], "\(described)")
+        #expect(report.fidelity == 1, "\(described) \(report.notes)")
+
+        // A changed prompt: the SDK gets the divergence error at the second request and stops.
+        let changed = try recording.session(replacing: "followup.txt", with: "Describe this output briefly:\n")
+        let (diverged, _) = try Self.replay(changed, recording)
+        #expect(diverged.steps.map(\.verdict) == [.match, .match, .diverged, .missing, .missing, .missing])
+        #expect(diverged.steps[2].differences.first?.replayed.hasSuffix("(request 1)") == true)
+        #expect(diverged.notes.contains { $0.hasPrefix("the agent ended with exit 1") }, "\(diverged.notes)")
+    }
+
     @Test func aChangedPromptDivergesAtItsRequestIndex() throws {
         let recording = try HarnessRecording()
         let session = try recording.session(replacing: "followup.txt", with: "Describe this output briefly:\n")
