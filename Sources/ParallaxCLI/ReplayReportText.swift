@@ -5,9 +5,10 @@ import Replayer
 enum ReplayReportText {
     static func print(_ report: ReplayReport, to console: Console) {
         console.print("replay of \(report.session) (\(report.mode), sandbox: \(report.sandbox))")
-        let width = String(report.steps.last?.seq ?? 0).count
+        // An extra step (harness mode) has no recorded seq: it shows the one it came after, marked +.
+        let width = report.steps.map { String($0.seq).count + ($0.verdict == .extra ? 1 : 0) }.max() ?? 1
         for step in report.steps {
-            let seq = String(step.seq)
+            let seq = String(step.seq) + (step.verdict == .extra ? "+" : "")
             var line = "  seq \(String(repeating: " ", count: max(0, width - seq.count)))\(seq)  \(step.verdict.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))  \(step.summary)"
             if step.verdict.isDivergence, let cause = step.cause { line += "  [\(cause.rawValue)]" }
             if step.verdict == .skipped || step.verdict == .missing, let reason = step.reason { line += "  (\(reason))" }

@@ -39,12 +39,14 @@ enum ReplayVerb {
                     are extra. Needs parallax-agent next to parallax-core, and bubblewrap.
 
         Each step is reported as match, diverged (with the cause and a readable diff) or skipped
-        (with the reason); harness mode adds missing and extra. Causes: time, randomness, network, environment, missing_blob,
-        earlier_divergence, unknown. After a step whose file changes differ the recorded changes
-        are applied again, so one divergence does not spoil every later step (--no-resync keeps the
-        replay's own files). The replay is stored as a new session with replay_of set to SESSION,
-        with the replayed commands and one annotation per step (--no-store leaves it out; storing
-        through a collector needs an ingest or admin token). Progress goes to standard error.
+        (with the reason); harness mode adds missing and extra. Causes: time, randomness, network,
+        environment, missing_blob, earlier_divergence, unknown. In actions mode, after a step whose
+        file changes differ the recorded changes are applied again, so one divergence does not
+        spoil every later step (--no-resync keeps the replay's own files). The replay is stored as
+        a new session with replay_of set to SESSION, with the replayed commands (and, in harness
+        mode, the model calls the tape served) and one annotation per step (--no-store leaves it
+        out; storing through a collector needs an ingest or admin token). Progress goes to
+        standard error.
 
         Options:
         \(DataSource.help)
@@ -66,8 +68,9 @@ enum ReplayVerb {
                                  "differences":[{"field","recorded","replayed","diff"}]}],"notes",
                                  "materialized","workspace"}
 
-        Exit codes: 0 every step matched; 1 some step diverged, was skipped, missing or extra; 2 usage; 3 no such
-        session; 4 the replay could not run (no sandbox, snapshot missing, store failure).
+        Exit codes: 0 every step matched; 1 some step diverged, was skipped, missing or extra;
+        2 usage; 3 no such session; 4 the replay could not run (no sandbox, snapshot missing,
+        store failure).
 
         Examples:
           parallax replay 01JD3Q7ZC4W1S5T8R2M6X9V0AB --db fleet.sqlite --keep /tmp/incident

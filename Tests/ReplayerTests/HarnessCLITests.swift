@@ -68,17 +68,17 @@ struct HarnessCLITests {
         let report = try JSONParser.parse(Array(replay.out.utf8))
         #expect(report["mode"]?.stringValue == "harness")
         #expect(report["fidelity"]?.doubleValue == 1)
-        #expect(report["steps"]?.arrayValue?.map { $0["kind"]?.stringValue ?? "" } == ["model", "exec", "model", "exec"])
+        #expect(report["steps"]?.arrayValue?.map { $0["kind"]?.stringValue ?? "" } == ["model", "exec", "model", "exec", "model"])
         #expect(report["missing"]?.int64Value == 0)
         #expect(report["extra"]?.int64Value == 0)
-        #expect(replay.err.contains("[4/4]"), "progress on stderr: \(replay.err)")
+        #expect(replay.err.contains("[5/5]"), "progress on stderr: \(replay.err)")
 
         let stored = try #require(report["replay_session"]?.stringValue)
         let events = try Self.parallax(["events", stored, "--collector", collector.url, "--token", "t", "--json"])
         try #require(events.code == 0, "\(events.err)")
         let lines = events.out.split(separator: "\n").compactMap { try? JSONParser.parse(Array($0.utf8)) }
         #expect(lines.first?["data"]?["replay_of"]?.stringValue == session)
-        #expect(lines.count { $0["kind"]?.stringValue == "model.request" } == 2)
+        #expect(lines.count { $0["kind"]?.stringValue == "model.request" } == 3)
         #expect(lines.count { $0["kind"]?.stringValue == "process.exec" } == 2)
         let verify = try Self.parallax(["verify", stored, "--collector", collector.url, "--token", "t"])
         #expect(verify.code == 0, "\(verify.out) \(verify.err)")
@@ -87,7 +87,7 @@ struct HarnessCLITests {
         let text = try Self.parallax(["replay", session, "--collector", collector.url, "--token", "t", "--mode", "harness", "--no-store"])
         #expect(text.code == 0, "\(text.err)")
         #expect(text.out.contains("replay of \(session) (harness, sandbox: bubblewrap)"))
-        #expect(text.out.contains("fidelity 100.0% — 4 matched, 0 diverged, 0 skipped of 4 steps"), "\(text.out)")
+        #expect(text.out.contains("fidelity 100.0% — 5 matched, 0 diverged, 0 skipped of 5 steps"), "\(text.out)")
     }
 
     @Test(arguments: [

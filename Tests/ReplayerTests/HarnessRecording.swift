@@ -8,7 +8,8 @@ import TraceModel
 
 /// A session recorded here, for real: a small Python agent (stdlib `urllib`) asks a scripted
 /// OpenAI-style upstream for a shell command through the recording proxy, runs it through the
-/// recording shell, streams a second answer, and writes it down with another command.
+/// recording shell, streams a second answer, writes it down with another command, and asks an
+/// Anthropic-style upstream (through `ANTHROPIC_BASE_URL`) whether it is done.
 final class HarnessRecording {
     static let agent = """
     import json, os, subprocess, urllib.request
@@ -32,7 +33,29 @@ final class HarnessRecording {
     run = subprocess.run([os.environ["SHELL"], "-c", command], capture_output=True, text=True)
     answer = ask(open("followup.txt").read().strip() + " " + run.stdout, stream=True)
     subprocess.run([os.environ["SHELL"], "-c", "echo " + answer + " > answer.txt"], check=True)
-    print("agent done:", answer)
+    check = urllib.request.Request(os.environ["ANTHROPIC_BASE_URL"] + "/v1/messages",
+                                   data=json.dumps({"model": "claude-test", "max_tokens": 8, "messages": [{"role": "user", "content": "Done?"}]}).encode(),
+                                   headers={"content-type": "application/json", "x-api-key": "sk-ant-test-0000000000", "anthropic-version": "2023-06-01"})
+    with urllib.request.urlopen(check, timeout=30) as response:
+        verdict = json.loads(response.read())["content"][0]["text"]
+    print("agent done:", answer, verdict)
+    """
+    /// The same agent on the official SDKs (`openai`, `anthropic`), streaming and not.
+    static let sdkAgent = """
+    import os, subprocess
+    import anthropic, openai
+    chat = openai.OpenAI(api_key="sk-test-0000000000000000", max_retries=0)
+    reply = chat.chat.completions.create(model="gpt-test", messages=[{"role": "user", "content": open("task.txt").read().strip()}])
+    run = subprocess.run([os.environ["SHELL"], "-c", reply.choices[0].message.content], capture_output=True, text=True)
+    stream = chat.chat.completions.create(model="gpt-test", stream=True,
+                                          messages=[{"role": "user", "content": open("followup.txt").read().strip() + " " + run.stdout}])
+    answer = "".join(chunk.choices[0].delta.content or "" for chunk in stream if chunk.choices)
+    claude = anthropic.Anthropic(api_key="sk-ant-test-0000000000", max_retries=0)
+    done = claude.messages.create(model="claude-test", max_tokens=8, messages=[{"role": "user", "content": "Done?"}])
+    with claude.messages.stream(model="claude-test", max_tokens=8, messages=[{"role": "user", "content": "Sure?"}]) as events:
+        sure = "".join(events.text_stream)
+    subprocess.run([os.environ["SHELL"], "-c", "echo " + answer + " > answer.txt"], check=True)
+    print("agent done:", answer, done.content[0].text, sure)
     """
     static let command = "printf 'alpha\\nbeta\\n' | sort -r"
     static let streamPieces = ["all", " good"]
@@ -48,11 +71,11 @@ final class HarnessRecording {
     /// Records the agent; throws when any part of the recording cannot be set up. `throughShell`
     /// records it as `parallax record --shell -- bash -c …` does: the agent command is itself the
     /// recording shell's first command.
-    init(throughShell: Bool = false) throws {
+    init(throughShell: Bool = false, agent: String = HarnessRecording.agent) throws {
         root = TemporaryDirectory("harness")
         workspace = root.path + "/ws"
         try #require(mkdir(workspace, 0o755) == 0)
-        Disk.write(workspace + "/agent.py", Self.agent)
+        Disk.write(workspace + "/agent.py", agent)
         Disk.write(workspace + "/task.txt", "List the words in reverse order.\n")
         Disk.write(workspace + "/followup.txt", "Summarize this output:\n")
         spool = try Spool(path: root.path + "/spool", options: SpoolOptions(fsync: .never))
@@ -157,11 +180,27 @@ final class ScriptedModel: ProxyHandler {
     func handle(_ request: ProxyRequest) -> ProxyReply {
         requests.add(1, ordering: .relaxed)
         let body = (try? JSONParser.parse(request.body)) ?? .null
+        if request.path.hasSuffix("/messages"), body["stream"]?.boolValue == true {
+            let stream = ChunkStream()
+            for event in Self.anthropicEvents {
+                stream.push(Array("event: \(event.0)\ndata: \(event.1)\n\n".utf8))
+            }
+            stream.finish()
+            return ProxyReply(status: 200, headers: [("Content-Type", "text/event-stream")], body: .stream(stream))
+        }
+        if request.path.hasSuffix("/messages") {
+            let answer = #"{"id":"msg_1","type":"message","role":"assistant","model":"claude-test","content":[{"type":"text","text":"yes"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":5,"output_tokens":1}}"#
+            return ProxyReply(status: 200, headers: [("Content-Type", "application/json")], body: .bytes(Array(answer.utf8)))
+        }
         if body["stream"]?.boolValue == true {
             let stream = ChunkStream()
             for piece in HarnessRecording.streamPieces {
-                let chunk = JSONValue.object(["choices": .array([.object(["index": .number(JSONNumber(Int64(0))),
-                                                                          "delta": .object(["content": .string(piece)])])])])
+                let chunk = JSONValue.object([
+                    "id": .string("chatcmpl-2"), "object": .string("chat.completion.chunk"), "created": .number(JSONNumber(Int64(1))),
+                    "model": .string("gpt-test"),
+                    "choices": .array([.object(["index": .number(JSONNumber(Int64(0))), "finish_reason": .null,
+                                                "delta": .object(["content": .string(piece)])])]),
+                ])
                 stream.push(Array("data: \(chunk.canonicalString)\n\n".utf8))
             }
             stream.push(Array("data: [DONE]\n\n".utf8))
@@ -169,11 +208,22 @@ final class ScriptedModel: ProxyHandler {
             return ProxyReply(status: 200, headers: [("Content-Type", "text/event-stream")], body: .stream(stream))
         }
         let answer = JSONValue.object([
-            "id": .string("chatcmpl-1"), "object": .string("chat.completion"), "model": .string("gpt-test"),
+            "id": .string("chatcmpl-1"), "object": .string("chat.completion"), "model": .string("gpt-test"), "created": .number(JSONNumber(Int64(1))),
             "choices": .array([.object(["index": .number(JSONNumber(Int64(0))), "finish_reason": .string("stop"),
                                         "message": .object(["role": .string("assistant"), "content": .string(HarnessRecording.command)])])]),
             "usage": .object(["prompt_tokens": .number(JSONNumber(Int64(9))), "completion_tokens": .number(JSONNumber(Int64(5)))]),
         ])
         return ProxyReply(status: 200, headers: [("Content-Type", "application/json")], body: .bytes(answer.canonicalBytes()))
     }
+
+    /// A streamed Anthropic message, event by event, as the SDK's stream reader expects it.
+    static let anthropicEvents: [(String, String)] = [
+        ("message_start", #"{"type":"message_start","message":{"id":"msg_2","type":"message","role":"assistant","model":"claude-test","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":5,"output_tokens":0}}}"#),
+        ("content_block_start", #"{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}"#),
+        ("content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"very"}}"#),
+        ("content_block_delta", #"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":" sure"}}"#),
+        ("content_block_stop", #"{"type":"content_block_stop","index":0}"#),
+        ("message_delta", #"{"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},"usage":{"output_tokens":2}}"#),
+        ("message_stop", #"{"type":"message_stop"}"#),
+    ]
 }

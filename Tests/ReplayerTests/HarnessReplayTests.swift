@@ -21,16 +21,17 @@ struct HarnessReplayTests {
 
     @Test func everyCallIsServedFromTheTapeAndEveryCommandMatches() throws {
         let recording = try HarnessRecording()
-        #expect(recording.upstreamRequests == 2)
-        #expect(recording.agentOutput.contains("agent done: all good"))
+        #expect(recording.upstreamRequests == 3)
+        #expect(recording.agentOutput.contains("agent done: all good yes"))
         let session = try recording.session()
-        #expect(session.events.count { $0.kind == .modelRequest } == 2)
+        #expect(session.events.count { $0.kind == .modelRequest } == 3)
         #expect(session.events.count { $0.kind == .processExec } == 3, "two commands and the agent itself")
 
         let (report, trace) = try Self.replay(session, recording)
         let described = report.steps.map { "\($0.kind) \($0.seq) \($0.verdict.rawValue) \($0.summary) \($0.differences)" }
-        #expect(report.steps.map(\.kind) == ["model", "exec", "model", "exec"], "\(described)")
+        #expect(report.steps.map(\.kind) == ["model", "exec", "model", "exec", "model"], "\(described)")
         #expect(report.steps.allSatisfy { $0.verdict == .match }, "\(described) \(report.notes)")
+        #expect(report.steps.last?.summary.hasPrefix("anthropic claude-test call 2") == true, "\(described)")
         #expect(report.fidelity == 1)
         #expect(report.firstDivergence == nil)
         #expect(report.notes.contains { $0.hasPrefix("the agent ended with exit 0 (recorded: exit 0)") }, "\(report.notes)")
@@ -42,14 +43,14 @@ struct HarnessReplayTests {
         let execs = trace.events.filter { $0.kind == .processExec }
         #expect(execs.map { $0.data["argv"]?.arrayValue?.last?.stringValue } == [HarnessRecording.command, "echo all good > answer.txt"])
         #expect(execs.first?.data["stdout"]?.stringValue == "beta\nalpha\n")
-        #expect(trace.events.count { $0.kind == .modelRequest } == 2)
-        // In the order the agent made them: a call, its command, the streamed call, the last command.
+        #expect(trace.events.count { $0.kind == .modelRequest } == 3)
+        // In the order the agent made them: a call, its command, the streamed call, the last command, the check.
         let order: [EventKind] = trace.events.map(\.kind).filter { $0 == .modelRequest || $0 == .processExec }
-        let expected: [EventKind] = [.modelRequest, .processExec, .modelRequest, .processExec]
+        let expected: [EventKind] = [.modelRequest, .processExec, .modelRequest, .processExec, .modelRequest]
         #expect(order == expected)
-        #expect(trace.events.count { $0.kind == .modelResponse } == 2)
+        #expect(trace.events.count { $0.kind == .modelResponse } == 3)
         #expect(trace.events.contains { $0.kind == .fileWrite && $0.data["path"]?.stringValue == "answer.txt" })
-        #expect(trace.events.count { $0.kind == .annotation } == 4)
+        #expect(trace.events.count { $0.kind == .annotation } == 5)
         for step in report.steps { #expect(step.replaySeq.map { trace.events[Int($0)].kind } == (step.kind == "model" ? .modelRequest : .processExec)) }
         #expect(ChainVerifier.verify(trace.events).isIntact)
     }
@@ -62,9 +63,27 @@ struct HarnessReplayTests {
 
         let (report, _) = try Self.replay(session, recording)
         let described = report.steps.map { "\($0.kind) \($0.seq) \($0.verdict.rawValue) \($0.summary) \($0.differences)" }
-        #expect(report.steps.map(\.kind) == ["model", "exec", "model", "exec", "exec"], "\(described)")
+        #expect(report.steps.map(\.kind) == ["model", "exec", "model", "exec", "model", "exec"], "\(described)")
         #expect(report.steps.allSatisfy { $0.verdict == .match }, "\(described) \(report.notes)")
         #expect(report.steps.last?.summary == "/usr/bin/python3 agent.py")
+    }
+
+    @Test func theOfficialSDKsStreamingAndNotAreServedFromTheTape() throws {
+        let recording = try HarnessRecording(agent: HarnessRecording.sdkAgent)
+        #expect(recording.upstreamRequests == 4)
+        #expect(recording.agentOutput.contains("agent done: all good yes very sure"), "\(recording.agentOutput)")
+        let session = try recording.session()
+        let (report, _) = try Self.replay(session, recording)
+        let described = report.steps.map { "\($0.kind) \($0.seq) \($0.verdict.rawValue) \($0.summary) \($0.differences)" }
+        #expect(report.steps.map(\.kind) == ["model", "exec", "model", "model", "model", "exec"], "\(described)")
+        #expect(report.fidelity == 1, "\(described) \(report.notes)")
+
+        // A changed prompt: the SDK gets the divergence error at the second request and stops.
+        let changed = try recording.session(replacing: "followup.txt", with: "Describe this output briefly:\n")
+        let (diverged, _) = try Self.replay(changed, recording)
+        #expect(diverged.steps.map(\.verdict) == [.match, .match, .diverged, .missing, .missing, .missing])
+        #expect(diverged.steps[2].differences.first?.replayed.hasSuffix("(request 1)") == true)
+        #expect(diverged.notes.contains { $0.hasPrefix("the agent ended with exit 1") }, "\(diverged.notes)")
     }
 
     @Test func aChangedPromptDivergesAtItsRequestIndex() throws {
@@ -74,7 +93,7 @@ struct HarnessReplayTests {
 
         let (report, _) = try Self.replay(session, recording)
         let described = report.steps.map { "\($0.kind) \($0.seq) \($0.verdict.rawValue) \($0.differences)" }
-        #expect(report.steps.map(\.verdict) == [.match, .match, .diverged, .missing], "\(described)")
+        #expect(report.steps.map(\.verdict) == [.match, .match, .diverged, .missing, .missing], "\(described)")
         let model = report.steps[2]
         #expect(model.kind == "model")
         #expect(model.seq == tape.entries[1].requestSeq)
@@ -87,7 +106,7 @@ struct HarnessReplayTests {
         #expect(report.steps[3].kind == "exec")
         #expect(report.steps[3].cause == .earlierDivergence)
         #expect(report.firstDivergence?.seq == tape.entries[1].requestSeq)
-        #expect(report.fidelity == 0.5)
+        #expect(report.fidelity == 0.4)
         #expect(report.notes.contains { $0.hasPrefix("the agent ended with exit 1") }, "the agent got an error instead of a live call: \(report.notes)")
     }
 }
