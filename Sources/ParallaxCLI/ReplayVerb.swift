@@ -167,7 +167,7 @@ enum ReplayVerb {
             report.replaySession = nil
         } else {
             do {
-                try store(trace, in: source)
+                try store(trace, of: id, in: source)
             } catch {
                 report.notes.append("the replay was not stored: \(error)")
                 report.replaySession = nil
@@ -227,11 +227,12 @@ enum ReplayVerb {
     }
 
     /// Stores the replay session and the blobs it names where the original came from.
-    static func store(_ trace: ReplaySessionBuilder, in source: DataSource) throws {
+    static func store(_ trace: ReplaySessionBuilder, of original: SessionID, in source: DataSource) throws {
         let digests = Set(trace.events.flatMap { $0.blobs.values })
         switch source {
         case .local(let store):
-            let project = (try? store.session(trace.events.first.flatMap { $0.data["replay_of"]?.stringValue }.flatMap(SessionID.init) ?? trace.id, project: nil))??.project ?? ""
+            // The replay belongs to the original's project.
+            let project = try store.session(original, project: nil)?.project ?? ""
             for digest in digests {
                 if let bytes = try? trace.blobs.read(digest) { _ = try store.putBlob(bytes, project: project) }
             }
