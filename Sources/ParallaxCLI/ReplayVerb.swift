@@ -66,7 +66,7 @@ enum ReplayVerb {
                                  "first_divergence","likely_cause","causes","steps":[{"seq","kind",
                                  "summary","verdict","cause","evidence","reason","replay_seq",
                                  "differences":[{"field","recorded","replayed","diff"}]}],"notes",
-                                 "materialized","workspace"}
+                                 "materialized","workspace"} (schemas/replay.schema.json)
 
         Exit codes: 0 every step matched; 1 some step diverged, was skipped, missing or extra;
         2 usage; 3 no such session; 4 the replay could not run (no sandbox, snapshot missing,

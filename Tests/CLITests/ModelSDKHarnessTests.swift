@@ -35,6 +35,7 @@ struct ModelSDKHarnessTests {
             environment: [:], in: dir.path)
         #expect(replay.code == 0, "\(replay.err)")
         let report = try JSONParser.parse(Array(replay.out.utf8))
+        #expect(try SchemaCheck.problem(replay.out, schema: "replay.schema.json") == nil, "the report does not match schemas/replay.schema.json")
         let steps = report["steps"]?.arrayValue ?? []
         let models = steps.filter { $0["kind"]?.stringValue == "model" }
         #expect(models.count == 4, "\(report.canonicalString)")

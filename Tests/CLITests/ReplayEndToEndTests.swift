@@ -45,6 +45,7 @@ struct ReplayEndToEndTests {
             ["replay", session, "--collector", collector.url, "--token", collector.token, "--json"], in: dir.path)
         #expect(replay.code == 1, "some steps cannot match: \(replay.err)")
         let report = try JSONParser.parse(Array(replay.out.utf8))
+        #expect(try SchemaCheck.problem(replay.out, schema: "replay.schema.json") == nil, "the report does not match schemas/replay.schema.json")
         let steps = try #require(report["steps"]?.arrayValue)
         let summaries = steps.map { $0["summary"]?.stringValue ?? "" }
         func step(_ prefix: String) throws -> JSONValue {
