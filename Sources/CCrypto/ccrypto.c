@@ -1,8 +1,22 @@
 #include "ccrypto.h"
+#include "sha256_builtin.h"
 
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+
+// Defined in every dynamically linked executable; absent (null) in a fully static one, which
+// must not dlopen libcrypto (it would bring a second C library into the process).
+extern const char _DYNAMIC[] __attribute__((weak));
+
+struct parallax_sha256 {
+    void *evp;  // an OpenSSL EVP_MD_CTX, or null for the built-in implementation
+    sha256_builtin builtin;
+};
+
+static atomic_int force_builtin = 0;
 
 typedef void *(*ctx_new_fn)(void);
 typedef void (*ctx_free_fn)(void *);
@@ -23,7 +37,10 @@ static struct {
 
 static pthread_once_t loaded = PTHREAD_ONCE_INIT;
 
+static int uses_builtin(void) { return force_builtin || _DYNAMIC == NULL; }
+
 static void load(void) {
+    if (uses_builtin()) return;
     const char *names[] = {"libcrypto.so.3", "libcrypto.so"};
     void *library = NULL;
     for (size_t i = 0; i < sizeof names / sizeof names[0] && !library; i++) {
@@ -53,29 +70,45 @@ static void load(void) {
 
 parallax_sha256 *parallax_sha256_new(void) {
     pthread_once(&loaded, load);
-    if (!crypto.ctx_new) return NULL;
-    void *context = crypto.ctx_new();
-    if (context && crypto.init(context, crypto.sha256, NULL) != 1) {
-        crypto.ctx_free(context);
+    parallax_sha256 *context = malloc(sizeof *context);
+    if (!context) return NULL;
+    if (uses_builtin()) {
+        context->evp = NULL;
+        sha256_builtin_init(&context->builtin);
+        return context;
+    }
+    if (!crypto.ctx_new || !(context->evp = crypto.ctx_new())) {
+        free(context);
         return NULL;
     }
-    return (parallax_sha256 *)context;
+    if (crypto.init(context->evp, crypto.sha256, NULL) != 1) {
+        crypto.ctx_free(context->evp);
+        free(context);
+        return NULL;
+    }
+    return context;
 }
 
 void parallax_sha256_update(parallax_sha256 *context, const void *data, size_t count) {
-    crypto.update(context, data, count);
+    if (context->evp) crypto.update(context->evp, data, count);
+    else sha256_builtin_update(&context->builtin, data, count);
 }
 
 void parallax_sha256_final(parallax_sha256 *context, unsigned char *out) {
     unsigned int length = 0;
-    crypto.final(context, out, &length);
+    if (context->evp) crypto.final(context->evp, out, &length);
+    else sha256_builtin_final(&context->builtin, out);
 }
 
 void parallax_sha256_free(parallax_sha256 *context) {
-    crypto.ctx_free(context);
+    if (context->evp) crypto.ctx_free(context->evp);
+    free(context);
 }
+
+void parallax_sha256_force_builtin(int on) { force_builtin = on; }
 
 const char *parallax_crypto_error(void) {
     pthread_once(&loaded, load);
+    if (uses_builtin()) return NULL;
     return crypto.error[0] ? crypto.error : NULL;
 }

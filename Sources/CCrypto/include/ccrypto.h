@@ -16,5 +16,7 @@ void parallax_sha256_final(parallax_sha256 *context, unsigned char *out);
 void parallax_sha256_free(parallax_sha256 *context);
 /// Why libcrypto could not be loaded, or NULL.
 const char *parallax_crypto_error(void);
+/// Uses the built-in SHA-256 instead of libcrypto from now on (tests; a static executable always does).
+void parallax_sha256_force_builtin(int on);
 
 #endif
