@@ -4,11 +4,12 @@ BUILD_DIR ?= .build
 RELEASE    = $(BUILD_DIR)/release
 DEBUG      = $(BUILD_DIR)/debug
 
-# Debian packages from DESIGN §9, plus git (the demo's task repositories) and chromium (the HTML report
-# test renders it headless), installed only when missing; and the PyPI packages the tests use: jsonschema
-# for the schema checks, scipy for the statistics reference values, the official openai and anthropic
-# SDKs for the model-proxy acceptance test.
-DEB_PACKAGES = libsqlite3-dev libzstd-dev libmicrohttpd-dev libssl-dev libpq-dev pkg-config bubblewrap libfaketime zstd sqlite3 curl openssl git chromium
+# Debian packages from DESIGN §9, plus git (the demo's task repositories), libstdc++-12-dev (the static
+# libstdc++ of the fully static parallax-agent) and chromium (the HTML report test renders it headless),
+# installed only when missing; and the PyPI packages the tests use: jsonschema for the schema checks,
+# scipy for the statistics reference values, the official openai and anthropic SDKs for the model-proxy
+# acceptance test.
+DEB_PACKAGES = libsqlite3-dev libzstd-dev libmicrohttpd-dev libssl-dev libpq-dev pkg-config bubblewrap libfaketime zstd sqlite3 curl openssl git chromium libstdc++-12-dev
 PY_PACKAGES  = jsonschema scipy openai anthropic
 
 .PHONY: setup build test demo bench clean
