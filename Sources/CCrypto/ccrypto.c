@@ -12,26 +12,23 @@
 extern const char _DYNAMIC[] __attribute__((weak));
 
 struct parallax_sha256 {
-    void *evp;  // an OpenSSL EVP_MD_CTX, or null for the built-in implementation
+    int kind;  // 0 built-in, 1 OpenSSL's SHA256_* functions on `low`
     sha256_builtin builtin;
+    _Alignas(16) unsigned char low[256];  // an OpenSSL SHA256_CTX (112 bytes) with room to spare
 };
 
 static atomic_int force_builtin = 0;
 
-typedef void *(*ctx_new_fn)(void);
-typedef void (*ctx_free_fn)(void *);
-typedef void *(*md_fetch_fn)(void *, const char *, const char *);
-typedef int (*init_fn)(void *, const void *, void *);
-typedef int (*update_fn)(void *, const void *, size_t);
-typedef int (*final_fn)(void *, unsigned char *, unsigned int *);
+typedef int (*low_init_fn)(void *);
+typedef int (*low_update_fn)(void *, const void *, size_t);
+typedef int (*low_final_fn)(unsigned char *, void *);
 
+// OpenSSL's SHA256_Init/Update/Final: the same assembly as the EVP interface without its
+// provider machinery, so a process that only hashes touches far less of libcrypto.
 static struct {
-    ctx_new_fn ctx_new;
-    ctx_free_fn ctx_free;
-    init_fn init;
-    update_fn update;
-    final_fn final;
-    const void *sha256;
+    low_init_fn init;
+    low_update_fn update;
+    low_final_fn final;
     char error[256];
 } crypto;
 
@@ -50,21 +47,12 @@ static void load(void) {
         snprintf(crypto.error, sizeof crypto.error, "cannot load OpenSSL libcrypto (install libssl3): %s", dlerror());
         return;
     }
-    crypto.ctx_new = (ctx_new_fn)dlsym(library, "EVP_MD_CTX_new");
-    crypto.ctx_free = (ctx_free_fn)dlsym(library, "EVP_MD_CTX_free");
-    md_fetch_fn fetch = (md_fetch_fn)dlsym(library, "EVP_MD_fetch");
-    crypto.init = (init_fn)dlsym(library, "EVP_DigestInit_ex");
-    crypto.update = (update_fn)dlsym(library, "EVP_DigestUpdate");
-    crypto.final = (final_fn)dlsym(library, "EVP_DigestFinal_ex");
-    if (!crypto.ctx_new || !crypto.ctx_free || !fetch || !crypto.init || !crypto.update || !crypto.final) {
-        snprintf(crypto.error, sizeof crypto.error, "libcrypto lacks the EVP digest functions (OpenSSL 3 is needed)");
-        crypto.ctx_new = NULL;
-        return;
-    }
-    crypto.sha256 = fetch(NULL, "SHA256", NULL);
-    if (!crypto.sha256) {
-        snprintf(crypto.error, sizeof crypto.error, "libcrypto has no SHA256 implementation");
-        crypto.ctx_new = NULL;
+    crypto.init = (low_init_fn)dlsym(library, "SHA256_Init");
+    crypto.update = (low_update_fn)dlsym(library, "SHA256_Update");
+    crypto.final = (low_final_fn)dlsym(library, "SHA256_Final");
+    if (!crypto.init || !crypto.update || !crypto.final) {
+        snprintf(crypto.error, sizeof crypto.error, "libcrypto lacks SHA256_Init/Update/Final");
+        crypto.init = NULL;
     }
 }
 
@@ -73,35 +61,29 @@ parallax_sha256 *parallax_sha256_new(void) {
     parallax_sha256 *context = malloc(sizeof *context);
     if (!context) return NULL;
     if (uses_builtin()) {
-        context->evp = NULL;
+        context->kind = 0;
         sha256_builtin_init(&context->builtin);
         return context;
     }
-    if (!crypto.ctx_new || !(context->evp = crypto.ctx_new())) {
+    if (!crypto.init || crypto.init(context->low) != 1) {
         free(context);
         return NULL;
     }
-    if (crypto.init(context->evp, crypto.sha256, NULL) != 1) {
-        crypto.ctx_free(context->evp);
-        free(context);
-        return NULL;
-    }
+    context->kind = 1;
     return context;
 }
 
 void parallax_sha256_update(parallax_sha256 *context, const void *data, size_t count) {
-    if (context->evp) crypto.update(context->evp, data, count);
+    if (context->kind) crypto.update(context->low, data, count);
     else sha256_builtin_update(&context->builtin, data, count);
 }
 
 void parallax_sha256_final(parallax_sha256 *context, unsigned char *out) {
-    unsigned int length = 0;
-    if (context->evp) crypto.final(context->evp, out, &length);
+    if (context->kind) crypto.final(out, context->low);
     else sha256_builtin_final(&context->builtin, out);
 }
 
 void parallax_sha256_free(parallax_sha256 *context) {
-    if (context->evp) crypto.ctx_free(context->evp);
     free(context);
 }
 
