@@ -15,14 +15,14 @@ public final class ReplaySessionBuilder {
 
     public init(id: SessionID = .generate()) {
         self.id = id
-        startedMono = Self.monotonicNanoseconds()
+        startedMono = ProcessLauncher.now()
     }
 
     /// Adds an event (at `ts`, or now) and returns its seq.
     @discardableResult
     public func add(_ kind: EventKind, actor: Actor, cause: UInt64? = nil, data: [String: JSONValue], blobs: [String: Digest] = [:],
                     ts: Timestamp? = nil) -> UInt64 {
-        var event = Event(session: id, seq: chain.nextSeq, ts: ts ?? .now(), monoNs: Self.monotonicNanoseconds() - startedMono,
+        var event = Event(session: id, seq: chain.nextSeq, ts: ts ?? .now(), monoNs: ProcessLauncher.now() - startedMono,
                           kind: kind, actor: actor, cause: cause, data: data, blobs: blobs)
         _ = chain.seal(&event)
         events.append(event)
@@ -37,11 +37,5 @@ public final class ReplaySessionBuilder {
         } else if let digest = try? blobs.put(bytes) {
             names[name] = digest
         }
-    }
-
-    static func monotonicNanoseconds() -> UInt64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
     }
 }

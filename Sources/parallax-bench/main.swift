@@ -60,50 +60,28 @@ let keptStorePath = arguments.firstIndex(of: "--keep-store").flatMap { $0 + 1 < 
 let batchSize = 1000
 let work = tempDir()
 defer { try? FileManager.default.removeItem(atPath: work) }
-// --recorder-only: just the worker-side figures (emit, recording shell, record RSS, snapshots).
-if arguments.contains("--recorder-only") {
+/// Runs one section on its own (`--recorder-only`, `--replayer-only`, `--proxy-only`), prints
+/// `{key: figures}` and exits: 0 when it ran, 1 with the error in place of the figures.
+func runSectionAlone(_ key: String, _ measureSection: () throws -> [String: Any]) -> Never {
+    var code: Int32 = 0
+    let figures: [String: Any]
     do {
-        let figures = try RecorderBench.measure(work: work + "/recorder")
-        let data = try JSONSerialization.data(withJSONObject: ["recorder": figures], options: [.prettyPrinted, .sortedKeys])
-        print(String(decoding: data, as: UTF8.self))
-        try? FileManager.default.removeItem(atPath: work)
-        exit(0)
+        figures = try measureSection()
     } catch {
-        print("{\"recorder\": {\"error\": \"\(error)\"}}")
-        try? FileManager.default.removeItem(atPath: work)
-        exit(1)
+        figures = ["error": "\(error)"]
+        code = 1
     }
+    let data = (try? JSONSerialization.data(withJSONObject: [key: figures], options: [.prettyPrinted, .sortedKeys])) ?? Data()
+    print(String(decoding: data, as: UTF8.self))
+    try? FileManager.default.removeItem(atPath: work)
+    exit(code)
 }
-
-// --replayer-only: just the replay figures (sandbox overhead per step, a 200-step replay).
-if arguments.contains("--replayer-only") {
-    do {
-        let figures = try ReplayBench.measure(work: work + "/replayer")
-        let data = try JSONSerialization.data(withJSONObject: ["replayer": figures], options: [.prettyPrinted, .sortedKeys])
-        print(String(decoding: data, as: UTF8.self))
-        try? FileManager.default.removeItem(atPath: work)
-        exit(0)
-    } catch {
-        print("{\"replayer\": {\"error\": \"\(error)\"}}")
-        try? FileManager.default.removeItem(atPath: work)
-        exit(1)
-    }
-}
-
-// --proxy-only: just the model proxy's overhead per streamed call.
-if arguments.contains("--proxy-only") {
-    do {
-        let figures = try ModelProxyBench.measure(work: work + "/model-proxy")
-        let data = try JSONSerialization.data(withJSONObject: ["model_proxy": figures], options: [.prettyPrinted, .sortedKeys])
-        print(String(decoding: data, as: UTF8.self))
-        try? FileManager.default.removeItem(atPath: work)
-        exit(0)
-    } catch {
-        print("{\"model_proxy\": {\"error\": \"\(error)\"}}")
-        try? FileManager.default.removeItem(atPath: work)
-        exit(1)
-    }
-}
+// The worker-side figures (emit, recording shell, record RSS, snapshots).
+if arguments.contains("--recorder-only") { runSectionAlone("recorder") { try RecorderBench.measure(work: work + "/recorder") } }
+// The replay figures (sandbox overhead per step, a 200-step replay, a harness model call).
+if arguments.contains("--replayer-only") { runSectionAlone("replayer") { try ReplayBench.measure(work: work + "/replayer") } }
+// The model proxy's overhead per streamed call.
+if arguments.contains("--proxy-only") { runSectionAlone("model_proxy") { try ModelProxyBench.measure(work: work + "/model-proxy") } }
 
 // The standard synthetic mix: model calls, reasoning, tool calls, process.exec with output, file writes.
 var generator = SyntheticTrace(seed: 42)
