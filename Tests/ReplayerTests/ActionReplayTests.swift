@@ -113,6 +113,23 @@ import TraceModel
         #expect(report.steps[1].evidence?.contains(".git") == true)
     }
 
+    @Test func anUnreadableEnvironmentFingerprintLeavesAMinimalEnvironmentAndANote() throws {
+        var fixture = try Self.start()
+        fixture.exec("echo ok", cwd: Self.root, stdout: "ok\n")
+        fixture.end()
+        for garbage in [Array("not json {".utf8), Array("[1,2".utf8), [0xFF, 0xFE, 0x00]] {
+            var events = fixture.events
+            events[0].blobs["environment"] = try fixture.blobs.put(garbage)
+            let directory = TemporaryDirectory("fingerprint")
+            defer { directory.remove() }
+            let replay = ActionReplay(session: try RecordedSession(events: events), blobs: fixture.blobs, sandbox: try BubblewrapSandbox(),
+                                      workspace: directory.path + "/ws")
+            let (report, _) = try replay.run(sandboxName: "bubblewrap")
+            #expect(report.steps.map(\.verdict) == [.match])
+            #expect(report.notes.contains { $0.contains("fingerprint") && $0.contains("not usable") }, "\(report.notes)")
+        }
+    }
+
     @Test func untilStopsAfterTheGivenSeqAndCommandsOutsideTheWorkspaceAreSkipped() throws {
         var fixture = try Self.start()
         fixture.exec("true", cwd: "/elsewhere")
